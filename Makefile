@@ -1,0 +1,59 @@
+# clear — build entry points. `make` builds everything the runtime needs on
+# this machine; `make deps` installs the Debian packages the build uses.
+SHELL := /bin/bash
+CLEAR_CACHE ?= /var/cache/clear
+export CLEAR_CACHE
+
+NATIVE := src/native/build/Release/clear_native.node
+PROTO_GEN := src/agent/generated/agent.js src/agent/generated/agent.d.ts
+DEB_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static erofs-utils \
+	bc flex bison libelf-dev libssl-dev xz-utils socat hyperfine runc
+
+.PHONY: all build deps native proto ts agent guest kernel image test bench-boot bench clean
+
+all: build guest
+
+build: native proto ts agent
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "[deps] installing:" $$missing; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "[deps] all Debian packages present"; fi
+
+native: $(NATIVE)
+$(NATIVE): src/native/binding.gyp $(wildcard src/native/*.cc src/native/*.h)
+	cd src/native && ../../node_modules/.bin/node-gyp rebuild --silent
+
+proto: $(PROTO_GEN)
+$(PROTO_GEN): spec/agent.proto
+	mkdir -p src/agent/generated
+	node_modules/.bin/pbjs -t static-module -w commonjs --no-verify --no-delimited --no-convert \
+	  -o src/agent/generated/agent.js spec/agent.proto
+	node_modules/.bin/pbts -o src/agent/generated/agent.d.ts src/agent/generated/agent.js
+
+ts: proto
+	node_modules/.bin/tsc -p .
+	mkdir -p dist/agent/generated && cp src/agent/generated/agent.js dist/agent/generated/
+
+# The guest agent as one file: the guest image carries it, and one file
+# loads faster than a module tree under emulation.
+agent: ts
+	node_modules/.bin/esbuild dist/agent/main.js --bundle --platform=node --target=node20 \
+	  --external:*.node --outfile=dist/guest/agent.js --log-level=warning
+
+guest: kernel image
+kernel:
+	scripts/build-kernel.sh
+image: build
+	scripts/build-image.sh
+
+test: build
+	node_modules/.bin/tap
+
+bench-boot: build
+	node dist/bench/boot.js
+
+clean:
+	rm -rf dist src/native/build
