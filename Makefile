@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 CLEAR_CACHE ?= /var/cache/clear
 export CLEAR_CACHE
+# node-gyp run directly ignores npm's nodedir: point it at the installed headers.
+export npm_config_nodedir ?= /usr
 
 NATIVE := src/native/build/Release/clear_native.node
 PROTO_GEN := src/agent/generated/agent.js src/agent/generated/agent.d.ts
