@@ -1,0 +1,362 @@
+/**
+ * The host side of the agent protocol: a typed, promise-based client for
+ * clear.agent.v1.Agent over the Unix socket that the vsock device exposes for
+ * the guest's port 1024 (or any Unix socket an agent listens on).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { Readable } from 'stream';
+import {
+  StdioStream,
+  agentService,
+  toNumber,
+  type ExitStatus as ExitStatusMessage,
+  type StdinChunk,
+  type StdioChunk,
+} from './protocol';
+
+export interface AgentVersion {
+  protocol: string;
+  agentVersion: string;
+  kernelRelease: string;
+}
+
+export interface PingResult {
+  /** Guest uptime in milliseconds. */
+  uptimeMs: number;
+}
+
+export interface ProcessSpec {
+  /** argv; args[0] is looked up in PATH (from env) when it has no slash. */
+  args: string[];
+  /** KEY=VALUE, the whole environment (nothing is inherited). */
+  env?: string[];
+  /** Default "/". */
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  additionalGids?: number[];
+}
+
+export interface ExecResult {
+  /** The pid in the guest. */
+  pid: number;
+}
+
+export interface ExitStatus {
+  /** The exit code; 128+signal when a signal killed the process. */
+  exitCode: number;
+  /** The signal that killed it, or 0. */
+  signal: number;
+}
+
+export type StdioName = 'stdout' | 'stderr';
+
+export type StdinSource =
+  | Readable
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>
+  | Uint8Array
+  | string;
+
+export interface AgentClientOptions {
+  /** Extra grpc-js channel options. */
+  channelOptions?: grpc.ChannelOptions;
+}
+
+/**
+ * A failed call. `message` is the agent's own text (e.g. `exec: "nope":
+ * executable file not found in $PATH`); `code` the gRPC status code.
+ */
+export class AgentCallError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+    /** The RPC that failed, e.g. "ExecProcess". */
+    readonly rpc: string,
+  ) {
+    super(message);
+    this.name = 'AgentCallError';
+  }
+  /** The status code's name: NOT_FOUND, UNAVAILABLE, ... */
+  get codeName(): string {
+    return grpc.status[this.code] ?? String(this.code);
+  }
+}
+
+function wrapError(err: unknown, rpc: string): Error {
+  const e = err as Partial<grpc.ServiceError>;
+  if (e && typeof e.code === 'number') {
+    return new AgentCallError(e.code, e.details || e.message || grpc.status[e.code], rpc);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Largest data payload per StdinChunk (messages stay far below gRPC's 4 MiB limit). */
+const STDIN_CHUNK = 64 * 1024;
+
+/** Channel options: reconnect quickly (the guest agent comes up within seconds). */
+const DEFAULT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 20,
+  'grpc.min_reconnect_backoff_ms': 20,
+  'grpc.max_reconnect_backoff_ms': 250,
+  'grpc.enable_channelz': 0,
+  'grpc.enable_retries': 0,
+};
+
+type M = typeof agentService;
+
+function unixTarget(path: string): string {
+  if (path.startsWith('unix:')) return path;
+  return path.startsWith('/') ? `unix://${path}` : `unix:${path}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class AgentClient {
+  private client: grpc.Client;
+  private closed = false;
+
+  private constructor(
+    readonly target: string,
+    private readonly channelOptions: grpc.ChannelOptions,
+  ) {
+    this.client = this.newClient();
+  }
+
+  /** A client for the agent behind a Unix socket path; connects lazily. */
+  static connect(socketPath: string, opts: AgentClientOptions = {}): AgentClient {
+    return new AgentClient(unixTarget(socketPath), { ...DEFAULT_CHANNEL_OPTIONS, ...opts.channelOptions });
+  }
+
+  private newClient(): grpc.Client {
+    return new grpc.Client(this.target, grpc.credentials.createInsecure(), this.channelOptions);
+  }
+
+  private unary<K extends keyof M>(
+    name: K,
+    request: Parameters<M[K]['requestSerialize']>[0],
+    options: grpc.CallOptions = {},
+  ): Promise<ReturnType<M[K]['responseDeserialize']>> {
+    const m = agentService[name] as unknown as grpc.MethodDefinition<unknown, ReturnType<M[K]['responseDeserialize']>>;
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        request,
+        new grpc.Metadata(),
+        options,
+        (err, res) => (err ? reject(wrapError(err, name)) : resolve(res!)),
+      );
+    });
+  }
+
+  async version(): Promise<AgentVersion> {
+    const r = await this.unary('Version', {});
+    return { protocol: r.protocol, agentVersion: r.agentVersion, kernelRelease: r.kernelRelease };
+  }
+
+  /**
+   * One ping. `timeoutMs` bounds the call; with `waitForReady` the call waits
+   * for the connection instead of failing at once while it is down.
+   */
+  async ping(timeoutMs?: number, waitForReady = false): Promise<PingResult> {
+    const opts: grpc.CallOptions = {};
+    if (timeoutMs !== undefined) opts.deadline = Date.now() + timeoutMs;
+    if (waitForReady) (opts as { waitForReady?: boolean }).waitForReady = true;
+    const r = await this.unary('Ping', {}, opts);
+    return { uptimeMs: toNumber(r.uptimeMs) };
+  }
+
+  /**
+   * Pings until the agent answers or `deadline` (a Date.now() timestamp)
+   * passes. The vsock bridge may accept the Unix connection before the guest
+   * listens and then drop it: every failure is retried with a short backoff;
+   * an attempt that hangs gets a fresh channel. Rejects with the last error.
+   */
+  async waitReady(deadline: number, opts: { attemptMs?: number } = {}): Promise<PingResult> {
+    const attemptMs = opts.attemptMs ?? 2000;
+    let backoff = 10;
+    let last: unknown = new AgentCallError(grpc.status.DEADLINE_EXCEEDED, 'agent not ready before the deadline', 'Ping');
+    while (!this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      try {
+        return await this.ping(Math.min(left, attemptMs), true);
+      } catch (err) {
+        last = err;
+        if (err instanceof AgentCallError && err.code === grpc.status.DEADLINE_EXCEEDED && !this.closed) {
+          // Possibly a connection that will never speak HTTP/2: start over.
+          this.client.close();
+          this.client = this.newClient();
+        }
+      }
+      const pause = Math.min(backoff, deadline - Date.now());
+      if (pause > 0) await sleep(pause);
+      backoff = Math.min(backoff * 2, 100);
+    }
+    throw last;
+  }
+
+  /** Starts a process; its output waits in the guest's pipes until read. */
+  async exec(execId: string, process: ProcessSpec): Promise<ExecResult> {
+    const r = await this.unary('ExecProcess', {
+      execId,
+      process: {
+        args: process.args,
+        env: process.env ?? [],
+        cwd: process.cwd ?? '',
+        uid: process.uid ?? 0,
+        gid: process.gid ?? 0,
+        additionalGids: process.additionalGids ?? [],
+      },
+    });
+    return { pid: r.pid };
+  }
+
+  /**
+   * Streams `source` into the process's stdin and closes stdin when the
+   * source ends. Honours backpressure both ways. Resolves with the bytes the
+   * agent wrote; if the process stops reading (EPIPE) it resolves early and
+   * stops consuming the source.
+   */
+  writeStdin(execId: string, source: StdinSource): Promise<number> {
+    const m = agentService.WriteStdin;
+    return new Promise<number>((resolve, reject) => {
+      let settled = false;
+      let wake: (() => void) | null = null;
+      const call = this.client.makeClientStreamRequest<StdinChunk, ReturnType<typeof m.responseDeserialize>>(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        new grpc.Metadata(),
+        {},
+        (err, res) => {
+          settled = true;
+          wake?.();
+          if (err) reject(wrapError(err, 'WriteStdin'));
+          else resolve(toNumber(res!.bytesWritten));
+        },
+      );
+      let first = true;
+      const send = async (data: Uint8Array | undefined, close: boolean): Promise<boolean> => {
+        if (settled) return false;
+        const msg: StdinChunk = { execId: first ? execId : '', data: data ?? Buffer.alloc(0), close };
+        first = false;
+        if (!call.write(msg)) {
+          await new Promise<void>((r) => {
+            wake = r;
+            call.once('drain', r);
+          });
+          call.off('drain', wake!);
+          wake = null;
+        }
+        return !settled;
+      };
+      (async () => {
+        for await (const piece of iterateSource(source)) {
+          const buf = typeof piece === 'string' ? Buffer.from(piece) : piece;
+          for (let off = 0; off < buf.length; off += STDIN_CHUNK) {
+            if (!(await send(buf.subarray(off, off + STDIN_CHUNK), false))) return;
+          }
+        }
+        // Name the process even when the source was empty, so stdin closes.
+        if (first) await send(undefined, true);
+        if (!settled) call.end();
+      })().catch((err) => {
+        if (settled) return;
+        settled = true;
+        call.cancel();
+        reject(err);
+      });
+    });
+  }
+
+  /** Closes the process's stdin. */
+  async closeStdin(execId: string): Promise<void> {
+    await this.writeStdin(execId, []);
+  }
+
+  /**
+   * One of the process's output streams, as a Readable of Buffers that ends
+   * at EOF. Backpressure reaches the process: while this stream is not read,
+   * the guest stops reading the pipe and the process blocks once it is full.
+   * Destroying the Readable cancels the call; unread output stays in the
+   * guest for another reader.
+   */
+  readStdio(execId: string, stream: StdioName): Readable {
+    const m = agentService.ReadStdio;
+    const call = this.client.makeServerStreamRequest<unknown, StdioChunk>(
+      m.path,
+      m.requestSerialize as (v: unknown) => Buffer,
+      m.responseDeserialize,
+      {
+        execId,
+        stream: stream === 'stdout' ? StdioStream.STDIO_STREAM_STDOUT : StdioStream.STDIO_STREAM_STDERR,
+      },
+      new grpc.Metadata(),
+      {},
+    );
+    let finished = false;
+    const out = new Readable({
+      read() {
+        call.resume();
+      },
+      destroy(err, cb) {
+        if (!finished) {
+          finished = true;
+          call.cancel();
+        }
+        cb(err);
+      },
+    });
+    call.on('data', (msg: StdioChunk) => {
+      const d = msg.data;
+      if (!d || d.length === 0) return;
+      const buf = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+      if (!out.push(buf)) call.pause();
+    });
+    call.on('error', (err) => {
+      if (finished) return;
+      finished = true;
+      out.destroy(wrapError(err, 'ReadStdio'));
+    });
+    call.on('end', () => {
+      if (finished) return;
+      finished = true;
+      out.push(null);
+    });
+    return out;
+  }
+
+  /** Resolves once the process has ended (at once if it has). */
+  async wait(execId: string): Promise<ExitStatus> {
+    const r: ExitStatusMessage = await this.unary('WaitProcess', { execId });
+    return { exitCode: r.exitCode, signal: r.signal };
+  }
+
+  /** Sends a signal number; a process that already ended is not an error. */
+  async signal(execId: string, signo: number): Promise<void> {
+    await this.unary('SignalProcess', { execId, signal: signo });
+  }
+
+  /** Asks the agent to power the VM off (in the guest) or to stop (on a host). */
+  async shutdown(timeoutMs?: number): Promise<void> {
+    await this.unary('Shutdown', {}, timeoutMs ? { deadline: Date.now() + timeoutMs } : {});
+  }
+
+  /** Closes the channel; calls in flight fail with CANCELLED/UNAVAILABLE. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+}
+
+async function* iterateSource(source: StdinSource): AsyncGenerator<Uint8Array | string> {
+  if (typeof source === 'string' || source instanceof Uint8Array) {
+    yield source;
+    return;
+  }
+  yield* source as AsyncIterable<Uint8Array | string>;
+}

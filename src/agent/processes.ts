@@ -1,0 +1,321 @@
+/**
+ * The agent's process table: the processes it started, their stdio pipes and
+ * how they ended. Transport-agnostic: errors carry a gRPC status code but the
+ * module does not load grpc-js.
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import { constants as osConstants } from 'os';
+import { statSync } from 'fs';
+import type { Readable, Writable } from 'stream';
+
+/** gRPC status codes used here (values from the gRPC spec). */
+export const Code = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  FAILED_PRECONDITION: 9,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+
+/** An error with a gRPC status code; its message is what the caller reads. */
+export class AgentError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+export interface ProcessSpec {
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+}
+
+export interface ExitInfo {
+  /** The exit code; 128+signal when a signal ended the process. */
+  exitCode: number;
+  /** The signal number that killed it, or 0. */
+  signal: number;
+}
+
+export type OutputName = 'stdout' | 'stderr';
+
+interface OutputState {
+  stream: Readable;
+  /** A reader is attached now. */
+  reading: boolean;
+  /** EOF was delivered to a reader (or the pipe failed). */
+  done: boolean;
+}
+
+export class Proc {
+  readonly pid: number;
+  exit: ExitInfo | null = null;
+  /** WaitProcess has answered with the exit status at least once. */
+  waited = false;
+  /** A WriteStdin call is attached now. */
+  writing = false;
+  readonly stdin: Writable;
+  readonly out: Record<OutputName, OutputState>;
+  private readonly exitWaiters: Array<(e: ExitInfo) => void> = [];
+
+  constructor(readonly execId: string, readonly child: ChildProcess, private readonly onSettled: (p: Proc) => void) {
+    this.pid = child.pid!;
+    this.stdin = child.stdin!;
+    this.out = {
+      stdout: { stream: child.stdout!, reading: false, done: false },
+      stderr: { stream: child.stderr!, reading: false, done: false },
+    };
+    // A pipe error must never become an uncaught exception in the agent:
+    // EPIPE on stdin means the child stopped reading, which is its business.
+    this.stdin.on('error', () => {});
+    for (const name of ['stdout', 'stderr'] as const) {
+      const st = this.out[name].stream;
+      st.on('error', () => {});
+      // Paused mode with a 'readable' listener: Node fills at most the
+      // stream's buffer (highWaterMark) and then stops reading the pipe, so
+      // the child blocks, and nothing is dropped. Without it, Node resumes
+      // untouched child stdio when the child exits (flushStdio), which
+      // discards output nobody has read yet. Readers consume with read().
+      st.on('readable', noop);
+    }
+    child.on('exit', (code, signal) => {
+      const signo = signal ? (osConstants.signals as Record<string, number>)[signal] ?? 0 : 0;
+      this.exit = { exitCode: signo ? 128 + signo : code ?? 0, signal: signo };
+      for (const w of this.exitWaiters.splice(0)) w(this.exit);
+      this.maybeSettle();
+    });
+  }
+
+  /** Resolves once the process has exited (at once if it has). */
+  wait(): Promise<ExitInfo> {
+    if (this.exit) return Promise.resolve(this.exit);
+    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+
+  markWaited(): void {
+    this.waited = true;
+    this.maybeSettle();
+  }
+
+  markOutputDone(name: OutputName): void {
+    this.out[name].done = true;
+    this.maybeSettle();
+  }
+
+  /** Exited, waited for, and both outputs drained: the entry can go. */
+  get settled(): boolean {
+    return this.exit !== null && this.waited && this.out.stdout.done && this.out.stderr.done;
+  }
+
+  private maybeSettle(): void {
+    if (this.settled) this.onSettled(this);
+  }
+
+  /** Drops whatever is left in the pipes (the entry is being replaced). */
+  discard(): void {
+    this.stdin.destroy();
+    this.out.stdout.stream.destroy();
+    this.out.stderr.stream.destroy();
+  }
+}
+
+function noop(): void {}
+
+/** How many ended processes WaitProcess/SignalProcess still know after removal. */
+const TOMBSTONES = 256;
+
+function envObject(env: string[]): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const kv of env) {
+    const i = kv.indexOf('=');
+    if (i <= 0) continue; // "KEY" without "=" or "=x": not representable; skipped like runc does for empty keys
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+/** The error text runc gives for a failed exec, so callers see the familiar words. */
+function spawnError(arg0: string, cwd: string, err: NodeJS.ErrnoException): AgentError {
+  const q = JSON.stringify(arg0);
+  switch (err.code) {
+    case 'ENOENT': {
+      // libuv reports a failed chdir as ENOENT too: tell the two apart.
+      try {
+        if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
+      } catch {
+        return new AgentError(Code.NOT_FOUND,
+          `chdir to cwd (${JSON.stringify(cwd)}) set in config.json failed: no such file or directory`);
+      }
+      if (arg0.includes('/')) return new AgentError(Code.NOT_FOUND, `exec: ${q}: stat ${arg0}: no such file or directory`);
+      return new AgentError(Code.NOT_FOUND, `exec: ${q}: executable file not found in $PATH`);
+    }
+    case 'EACCES':
+      return new AgentError(Code.PERMISSION_DENIED, `exec: ${q}: permission denied`);
+    case 'EPERM':
+      return new AgentError(Code.PERMISSION_DENIED, `exec: ${q}: operation not permitted`);
+    case 'ENOTDIR':
+      return new AgentError(Code.NOT_FOUND, `exec: ${q}: not a directory`);
+    default:
+      return new AgentError(Code.INTERNAL, `exec: ${q}: ${err.message}`);
+  }
+}
+
+export class ProcessTable {
+  private readonly procs = new Map<string, Proc>();
+  private readonly tombstones = new Map<string, ExitInfo>();
+  /** Exec ids whose spawn is under way. */
+  private readonly starting = new Set<string>();
+
+  get size(): number {
+    return this.procs.size;
+  }
+
+  /** The live (or not yet settled) process; NOT_FOUND otherwise. */
+  get(execId: string): Proc {
+    const p = this.procs.get(execId);
+    if (!p) throw new AgentError(Code.NOT_FOUND, `no process with exec id ${JSON.stringify(execId)}`);
+    return p;
+  }
+
+  /** Exit status of a process that ended and has already left the table. */
+  ended(execId: string): ExitInfo | undefined {
+    return this.tombstones.get(execId);
+  }
+
+  /**
+   * Starts a process with piped stdio. Resolves once it runs (its pid known);
+   * rejects with a runc-like message when it cannot start. Its output stays
+   * in the pipes until a reader attaches.
+   */
+  async exec(execId: string, spec: ProcessSpec): Promise<Proc> {
+    if (!execId) throw new AgentError(Code.INVALID_ARGUMENT, 'exec_id is empty');
+    if (!spec.args.length || !spec.args[0]) throw new AgentError(Code.INVALID_ARGUMENT, 'process args are empty');
+    if (this.starting.has(execId)) throw new AgentError(Code.ALREADY_EXISTS, `exec id ${JSON.stringify(execId)} is in use`);
+    const old = this.procs.get(execId);
+    if (old) {
+      // An ended process whose exit was already collected may be replaced;
+      // anything still in its pipes is dropped.
+      if (!(old.exit && old.waited)) {
+        throw new AgentError(Code.ALREADY_EXISTS, `exec id ${JSON.stringify(execId)} is in use`);
+      }
+      this.remove(old);
+      old.discard();
+    }
+    const gid = spec.gid;
+    // Supplementary groups: Node cannot set them for a child (libuv calls
+    // setgroups(0) when uid/gid are given). Accept only lists that add nothing
+    // beyond the primary group; the exec helper will do the rest.
+    if (spec.additionalGids.some((g) => g !== gid)) {
+      throw new AgentError(Code.INVALID_ARGUMENT, 'additional_gids not supported yet');
+    }
+    this.starting.add(execId);
+    try {
+      const proc = await this.start(execId, spec);
+      this.procs.set(execId, proc);
+      this.tombstones.delete(execId);
+      return proc;
+    } finally {
+      this.starting.delete(execId);
+    }
+  }
+
+  private async start(execId: string, spec: ProcessSpec): Promise<Proc> {
+    const gid = spec.gid;
+    const cwd = spec.cwd || '/';
+    const myUid = process.getuid?.() ?? 0;
+    const myGid = process.getgid?.() ?? 0;
+    const arg0 = spec.args[0];
+    let child: ChildProcess;
+    try {
+      child = spawn(arg0, spec.args.slice(1), {
+        env: envObject(spec.env),
+        cwd,
+        // As root always pass them (libuv then also drops supplementary groups);
+        // otherwise only when they differ, which then fails with EPERM.
+        uid: myUid === 0 || spec.uid !== myUid ? spec.uid : undefined,
+        gid: myUid === 0 || gid !== myGid ? gid : undefined,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code?.startsWith?.('E')) throw spawnError(arg0, cwd, err as NodeJS.ErrnoException);
+      throw new AgentError(Code.INVALID_ARGUMENT, `exec: ${JSON.stringify(arg0)}: ${(err as Error).message}`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onSpawn = () => {
+        child.off('error', onError);
+        resolve();
+      };
+      const onError = (err: NodeJS.ErrnoException) => {
+        child.off('spawn', onSpawn);
+        child.stdin?.destroy();
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        reject(spawnError(arg0, cwd, err));
+      };
+      child.once('spawn', onSpawn);
+      child.once('error', onError);
+    });
+    // Later 'error' events (a failed kill) must not crash the agent.
+    child.on('error', () => {});
+    return new Proc(execId, child, (p) => this.remove(p));
+  }
+
+  /** Sends a signal; a process that already ended is not an error. */
+  signal(execId: string, signo: number): void {
+    const p = this.procs.get(execId);
+    if (!p) {
+      if (this.tombstones.has(execId)) return;
+      throw new AgentError(Code.NOT_FOUND, `no process with exec id ${JSON.stringify(execId)}`);
+    }
+    if (p.exit) return;
+    if (!Number.isInteger(signo) || signo < 0 || signo > 64) {
+      throw new AgentError(Code.INVALID_ARGUMENT, `invalid signal ${signo}`);
+    }
+    try {
+      process.kill(p.pid, signo);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ESRCH') return; // exited, 'exit' not delivered yet
+      if (code === 'EINVAL' || code === 'ERR_UNKNOWN_SIGNAL') {
+        throw new AgentError(Code.INVALID_ARGUMENT, `invalid signal ${signo}`);
+      }
+      throw new AgentError(Code.INTERNAL, `kill ${p.pid}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Kills every process still running (agent shutdown on the host). */
+  killAll(): void {
+    for (const p of this.procs.values()) {
+      if (!p.exit) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* gone already */
+        }
+      }
+      p.discard();
+    }
+  }
+
+  private remove(p: Proc): void {
+    if (this.procs.get(p.execId) !== p) return;
+    this.procs.delete(p.execId);
+    if (p.exit) {
+      this.tombstones.delete(p.execId);
+      this.tombstones.set(p.execId, p.exit);
+      if (this.tombstones.size > TOMBSTONES) {
+        this.tombstones.delete(this.tombstones.keys().next().value as string);
+      }
+    }
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * The agent service: clear.agent.v1.Agent implemented over the process table.
+ * Connections come from whoever accepts them (AF_VSOCK in the guest, a Unix
+ * socket in tests) and are handed to grpc-js through a connection injector.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'fs';
+import * as os from 'os';
+import type { Duplex, Writable } from 'stream';
+import {
+  AGENT_VERSION,
+  PROTOCOL,
+  StdioStream,
+  agentService,
+  type ExecProcessRequest,
+  type ExecProcessResponse,
+  type ExitStatus,
+  type PingRequest,
+  type PingResponse,
+  type ReadStdioRequest,
+  type ShutdownRequest,
+  type ShutdownResponse,
+  type SignalProcessRequest,
+  type SignalProcessResponse,
+  type StdinChunk,
+  type StdioChunk,
+  type VersionRequest,
+  type VersionResponse,
+  type WaitProcessRequest,
+  type WriteStdinResponse,
+} from './protocol';
+import { AgentError, Code, ProcessTable, type OutputName, type Proc } from './processes';
+
+export interface AgentServerOptions {
+  /** Called after Shutdown has been answered. */
+  onShutdown?: () => void;
+}
+
+function uptimeMs(): number {
+  try {
+    return Math.round(parseFloat(readFileSync('/proc/uptime', 'latin1')) * 1000);
+  } catch {
+    return Math.round(os.uptime() * 1000);
+  }
+}
+
+/** A thrown value as the status grpc-js sends. */
+function toStatus(err: unknown): Partial<grpc.StatusObject> {
+  if (err instanceof AgentError) return { code: err.code, details: err.message };
+  return { code: Code.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * Writes one chunk; resolves true when the pipe can take more, false when it
+ * is closed or broken (EPIPE: the child stopped reading).
+ */
+function writeChunk(w: Writable, data: Uint8Array): Promise<boolean> {
+  if (w.destroyed || w.writableEnded) return Promise.resolve(false);
+  if (w.write(data)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      w.off('drain', onDrain);
+      w.off('close', onClose);
+      w.off('error', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    w.on('drain', onDrain);
+    w.on('close', onClose);
+    w.on('error', onClose);
+  });
+}
+
+export class AgentServer {
+  readonly server: grpc.Server;
+  readonly processes = new ProcessTable();
+  private readonly injector: grpc.ConnectionInjector;
+  private closed = false;
+
+  constructor(private readonly opts: AgentServerOptions = {}) {
+    this.server = new grpc.Server({ 'grpc.enable_channelz': 0 });
+    this.server.addService(agentService, this.implementation());
+    this.injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  }
+
+  /** Serves gRPC on a connection accepted elsewhere. */
+  handleConnection(conn: Duplex): void {
+    if (this.closed) {
+      conn.destroy();
+      return;
+    }
+    this.injector.injectConnection(conn);
+  }
+
+  /** Stops serving: closes every connection and kills the processes left. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.server.forceShutdown();
+    this.processes.killAll();
+  }
+
+  private implementation(): grpc.UntypedServiceImplementation {
+    const table = this.processes;
+    const impl: {
+      Version: grpc.handleUnaryCall<VersionRequest, VersionResponse>;
+      Ping: grpc.handleUnaryCall<PingRequest, PingResponse>;
+      ExecProcess: grpc.handleUnaryCall<ExecProcessRequest, ExecProcessResponse>;
+      WriteStdin: grpc.handleClientStreamingCall<StdinChunk, WriteStdinResponse>;
+      ReadStdio: grpc.handleServerStreamingCall<ReadStdioRequest, StdioChunk>;
+      WaitProcess: grpc.handleUnaryCall<WaitProcessRequest, ExitStatus>;
+      SignalProcess: grpc.handleUnaryCall<SignalProcessRequest, SignalProcessResponse>;
+      Shutdown: grpc.handleUnaryCall<ShutdownRequest, ShutdownResponse>;
+    } = {
+      Version: (_call, cb) => {
+        cb(null, { protocol: PROTOCOL, agentVersion: AGENT_VERSION, kernelRelease: os.release() });
+      },
+
+      Ping: (_call, cb) => {
+        cb(null, { uptimeMs: uptimeMs() });
+      },
+
+      ExecProcess: (call, cb) => {
+        const { execId, process: p } = call.request;
+        table
+          .exec(execId, {
+            args: p?.args ?? [],
+            env: p?.env ?? [],
+            cwd: p?.cwd ?? '',
+            uid: p?.uid ?? 0,
+            gid: p?.gid ?? 0,
+            additionalGids: p?.additionalGids ?? [],
+          })
+          .then((proc) => cb(null, { pid: proc.pid }), (err) => cb(toStatus(err)));
+      },
+
+      WriteStdin: (call, cb) => {
+        let proc: Proc | undefined;
+        let written = 0;
+        let finished = false;
+        const finish = (err: unknown) => {
+          if (finished) return;
+          finished = true;
+          call.off('data', onData);
+          call.off('end', onEnd);
+          if (proc) proc.writing = false;
+          if (err) cb(toStatus(err));
+          else cb(null, { bytesWritten: written });
+        };
+        const handle = async (chunk: StdinChunk): Promise<boolean> => {
+          if (!proc) {
+            if (!chunk.execId) throw new AgentError(Code.INVALID_ARGUMENT, 'the first StdinChunk must carry exec_id');
+            const p = table.get(chunk.execId);
+            if (p.writing) {
+              throw new AgentError(Code.FAILED_PRECONDITION, `stdin of ${JSON.stringify(chunk.execId)} already has a writer`);
+            }
+            p.writing = true;
+            proc = p;
+          }
+          const stdin = proc.stdin;
+          if (chunk.data && chunk.data.length) {
+            // Closed or broken (the child is gone): the call ends quietly.
+            if (!(await writeChunk(stdin, chunk.data))) return false;
+            written += chunk.data.length;
+          }
+          if (chunk.close) {
+            stdin.end();
+            return false;
+          }
+          return true;
+        };
+        // The chunk being written; 'end' may come before it is done (a paused
+        // stream still emits 'end' once its last chunk has been taken).
+        let busy: Promise<unknown> = Promise.resolve();
+        const onData = (chunk: StdinChunk) => {
+          call.pause();
+          busy = handle(chunk).then(
+            (more) => (more ? call.resume() : finish(null)),
+            (err) => finish(err),
+          );
+        };
+        const onEnd = () => {
+          void busy.then(() => {
+            if (finished) return;
+            proc?.stdin.end();
+            finish(null);
+          });
+        };
+        call.on('data', onData);
+        call.on('end', onEnd);
+        // The writer went away without ending its stream: stdin stays open
+        // for a new writer.
+        call.on('cancelled', () => finish(new AgentError(Code.CANCELLED, 'cancelled')));
+        call.on('error', (err) => finish(err));
+      },
+
+      ReadStdio: (call) => {
+        const { execId, stream: which } = call.request;
+        const fail = (err: unknown) => call.emit('error', toStatus(err));
+        const name: OutputName | null =
+          which === StdioStream.STDIO_STREAM_STDOUT ? 'stdout' : which === StdioStream.STDIO_STREAM_STDERR ? 'stderr' : null;
+        if (!name) return fail(new AgentError(Code.INVALID_ARGUMENT, 'stream must be STDOUT or STDERR'));
+        let proc: Proc;
+        try {
+          proc = table.get(execId);
+        } catch (err) {
+          return fail(err);
+        }
+        const outName: OutputName = name;
+        const out = proc.out[name];
+        if (out.reading) {
+          return fail(new AgentError(Code.FAILED_PRECONDITION, `${name} of ${JSON.stringify(execId)} already has a reader`));
+        }
+        if (out.done) {
+          call.end();
+          return;
+        }
+        const src = out.stream;
+        out.reading = true;
+        let attached = true;
+        let blocked = false; // waiting for the call to drain
+        const detach = () => {
+          if (!attached) return false;
+          attached = false;
+          out.reading = false;
+          src.off('readable', pump);
+          src.off('end', onEnd);
+          src.off('close', onEnd);
+          call.off('drain', onDrain);
+          return true;
+        };
+        // Moves what the pipe has into the call until either runs dry or
+        // the call's buffer is full (then 'drain' resumes it).
+        function pump(): void {
+          if (!attached || blocked) return;
+          let chunk: Buffer | null;
+          while (attached && (chunk = src.read() as Buffer | null) !== null) {
+            if (!call.write({ data: chunk })) {
+              blocked = true;
+              return;
+            }
+          }
+        }
+        function onDrain(): void {
+          blocked = false;
+          pump();
+        }
+        function onEnd(): void {
+          if (!detach()) return;
+          call.end();
+          proc.markOutputDone(outName);
+        }
+        src.on('readable', pump);
+        src.once('end', onEnd);
+        // Destroyed without EOF (the entry was replaced, or a read error).
+        src.once('close', onEnd);
+        call.on('drain', onDrain);
+        // The reader went away: unread data stays in the pipe for the next one.
+        call.once('cancelled', detach);
+        if (src.readableEnded || src.destroyed) onEnd();
+        else pump();
+      },
+
+      WaitProcess: (call, cb) => {
+        const { execId } = call.request;
+        let proc: Proc;
+        try {
+          proc = table.get(execId);
+        } catch (err) {
+          const ended = table.ended(execId);
+          if (ended) cb(null, ended);
+          else cb(toStatus(err));
+          return;
+        }
+        proc.wait().then((exit) => {
+          if (call.cancelled) return;
+          cb(null, exit);
+          proc.markWaited();
+        });
+      },
+
+      SignalProcess: (call, cb) => {
+        try {
+          table.signal(call.request.execId, call.request.signal);
+          cb(null, {});
+        } catch (err) {
+          cb(toStatus(err));
+        }
+      },
+
+      Shutdown: (_call, cb) => {
+        cb(null, {});
+        const onShutdown = this.opts.onShutdown;
+        if (onShutdown) setImmediate(onShutdown);
+      },
+    };
+    return impl as unknown as grpc.UntypedServiceImplementation;
+  }
+}
