@@ -11,7 +11,7 @@ PROTO_GEN := src/agent/generated/agent.js src/agent/generated/agent.d.ts
 DEB_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static erofs-utils \
 	bc flex bison libelf-dev libssl-dev xz-utils socat hyperfine runc
 
-.PHONY: all build deps native proto ts agent guest kernel image test bench-boot bench clean
+.PHONY: all build deps native proto ts agent guest kernel image test test-report bench-boot bench clean
 
 all: build guest
 
@@ -51,8 +51,12 @@ kernel:
 image: build
 	scripts/build-image.sh
 
-test: build
+test: build guest
 	node_modules/.bin/tap
+
+# For CI: the same run, its TAP output also kept in $(TAP_OUT) to count results.
+test-report: build guest
+	set -o pipefail; node_modules/.bin/tap --reporter=tap | tee $(TAP_OUT)
 
 bench-boot: build
 	node dist/bench/boot.js

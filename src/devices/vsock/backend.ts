@@ -119,6 +119,7 @@ export class VhostUserVsockBackend {
   }
 
   private handle(msg: Message): void {
+    debug('vsock', `vhost-user: request ${Request[msg.request] ?? msg.request} (${msg.payload.length} bytes, ${msg.fds.length} fds)`);
     let reply: Buffer | null = null;
     let fdsUsed = false;
     const p = msg.payload;

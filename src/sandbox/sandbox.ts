@@ -1,0 +1,164 @@
+/**
+ * A sandbox is one microVM with its agent answering: the hypervisor, the
+ * guest image, the vsock device and the agent client put together. It is
+ * what every container runs in. It knows nothing of OCI; the lifecycle core
+ * uses it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { AgentClient } from '../agent/client';
+import { AGENT_VSOCK_PORT } from '../agent/protocol';
+import { createVsockDevice, type VsockDevice, type VsockMode } from '../devices/vsock';
+import { ClearError } from '../lib/errors';
+import { debug } from '../lib/log';
+import { guestArtifacts } from '../lib/paths';
+import { detectAccelerator } from '../vmm/accel';
+import type { Accelerator, Machine, MachineExit } from '../vmm/hypervisor';
+import { QemuHypervisor } from '../vmm/qemu/driver';
+
+/**
+ * The guest image is an erofs disk the kernel mounts as root, read-only.
+ * random.trust_cpu: seed the RNG from RDRAND at once; otherwise Node blocks
+ * in getrandom() for seconds waiting for entropy in a fresh VM.
+ */
+const ROOT_CMDLINE = 'root=/dev/vda rootfstype=erofs ro init=/sbin/init random.trust_cpu=on';
+/** Boot-to-agent budget under KVM; multiplied by the accelerator's timeoutScale. */
+const BOOT_TIMEOUT_MS = 3000;
+/** How long a guest gets to power itself off before QEMU is told to quit. */
+const SHUTDOWN_GRACE_MS = 1000;
+
+export interface SandboxOptions {
+  /** Names the VM in logs and in QEMU's process title. */
+  name: string;
+  /** A directory of this VM's own (sockets, console log); created if missing, removed at the end. */
+  runDir: string;
+  memoryMiB?: number;
+  vcpus?: number;
+  kernel?: string;
+  image?: string;
+  accel?: Accelerator;
+  vsock?: VsockMode;
+  /** Extra kernel command line (e.g. clear.debug=1). */
+  cmdline?: string;
+  /** Keep the guest console in runDir/console.log (always on when CLEAR_DEBUG is set). */
+  keepConsole?: boolean;
+}
+
+export class Sandbox {
+  private stopped: Promise<MachineExit> | null = null;
+
+  private constructor(
+    readonly name: string,
+    readonly runDir: string,
+    readonly machine: Machine,
+    readonly agent: AgentClient,
+    readonly agentSocket: string,
+    readonly accel: Accelerator,
+    /** Milliseconds from starting QEMU to the agent's first answer. */
+    readonly bootMs: number,
+    private readonly vsock: VsockDevice,
+  ) {}
+
+  /** Boots a VM and waits for its agent. On any failure nothing is left running. */
+  static async boot(opts: SandboxOptions): Promise<Sandbox> {
+    const artifacts = guestArtifacts();
+    const kernel = opts.kernel ?? artifacts.kernel;
+    const image = opts.image ?? artifacts.image;
+    for (const [what, file] of [['guest kernel', kernel], ['guest image', image]] as const) {
+      if (!fs.existsSync(file)) throw new ClearError(`${what} ${file} does not exist: run 'make guest'`);
+    }
+    const accel = opts.accel ?? (await detectAccelerator());
+    fs.mkdirSync(opts.runDir, { recursive: true, mode: 0o700 });
+    // Undo steps, run in reverse when a later step fails. CLEAR_KEEP_RUNDIR=1
+    // keeps a failed VM's run directory (its console log) for debugging.
+    const cleanup: (() => Promise<unknown> | void)[] = [
+      () => {
+        if (!process.env.CLEAR_KEEP_RUNDIR) fs.rmSync(opts.runDir, { recursive: true, force: true });
+      },
+    ];
+    const undo = async () => {
+      for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => {});
+    };
+    try {
+      const vsock = createVsockDevice(opts.runDir, opts.vsock);
+      cleanup.push(() => vsock.close());
+      const timeoutMs = BOOT_TIMEOUT_MS * accel.timeoutScale;
+      const console = opts.keepConsole || process.env.CLEAR_DEBUG ? path.join(opts.runDir, 'console.log') : null;
+      const started = Date.now();
+      // QEMU talks to the vsock backend while it starts up and waits for the
+      // answers: the backend must be serving before the VMM is started.
+      const attached = vsock.attach(timeoutMs);
+      attached.catch(() => {});
+      const machine = await new QemuHypervisor().start({
+        name: opts.name,
+        kernel,
+        cmdline: [ROOT_CMDLINE, opts.cmdline ?? ''].join(' ').trim(),
+        memoryMiB: opts.memoryMiB ?? 256,
+        vcpus: opts.vcpus ?? 1,
+        accel,
+        runDir: opts.runDir,
+        consoleLog: console,
+        devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }, vsock.spec],
+      });
+      cleanup.push(() => machine.kill());
+      await attached;
+      const agentSocket = path.join(opts.runDir, 'agent.sock');
+      await vsock.exposeGuestPort(AGENT_VSOCK_PORT, agentSocket);
+      const agent = AgentClient.connect(agentSocket);
+      cleanup.push(() => agent.close());
+      await raceExit(machine, agent.waitReady(started + timeoutMs), console);
+      const bootMs = Date.now() - started;
+      debug('sandbox', `${opts.name}: agent ready after ${bootMs} ms (${accel.kind})`);
+      return new Sandbox(opts.name, opts.runDir, machine, agent, agentSocket, accel, bootMs, vsock);
+    } catch (err) {
+      await undo();
+      throw err;
+    }
+  }
+
+  /**
+   * Powers the VM off through its agent, falling back to QEMU's quit and
+   * then SIGKILL; removes every file the sandbox made. Safe to call twice.
+   */
+  shutdown(): Promise<MachineExit> {
+    this.stopped ??= this.stop();
+    return this.stopped;
+  }
+
+  private async stop(): Promise<MachineExit> {
+    try {
+      await withTimeout(this.agent.shutdown(), SHUTDOWN_GRACE_MS).catch(() => {});
+      const exit = await withTimeout(this.machine.exited, SHUTDOWN_GRACE_MS).catch(() =>
+        this.machine.quit().catch(() => this.machine.kill()),
+      );
+      return exit;
+    } finally {
+      this.agent.close();
+      await this.vsock.close();
+      fs.rmSync(this.runDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Waits for `p`, failing early with QEMU's last words if the VM exits first. */
+async function raceExit<T>(machine: Machine, p: Promise<T>, consoleLog: string | null): Promise<T> {
+  const exited = machine.exited.then((exit) => {
+    const tail = consoleLog && fs.existsSync(consoleLog) ? fs.readFileSync(consoleLog, 'utf8').slice(-800) : '';
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+    throw new ClearError(
+      `the VM exited before its agent answered (${how})${exit.stderrTail ? `: ${exit.stderrTail.trim()}` : ''}${tail ? `\nguest console:\n${tail}` : ''}`,
+    );
+  });
+  // The VM may well exit long after `p` settled: that is not an error here.
+  exited.catch(() => {});
+  return Promise.race([p, exited]);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ClearError(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
