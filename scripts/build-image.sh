@@ -10,6 +10,7 @@
 #                              the addon, at the same paths (+ an ld.so.cache)
 #   /opt/clear/agent.js        dist/guest/agent.js       (make agent)
 #   /opt/clear/clear_native.node src/native/build/Release/clear_native.node (make native)
+#   /opt/clear/clear-exec      build/guest/clear-exec    (make exec-helper)
 #   /etc/passwd, /etc/group, /etc/hosts; empty mount points
 #
 # Output: $CLEAR_CACHE/guest/clear.img (CLEAR_CACHE defaults to /var/cache/clear)
@@ -20,6 +21,7 @@
 # Overrides (for tests and stand-ins; the defaults are what `make image` uses):
 #   CLEAR_AGENT_BUNDLE   agent bundle           (default dist/guest/agent.js)
 #   CLEAR_NATIVE_ADDON   native addon           (default src/native/build/Release/clear_native.node)
+#   CLEAR_EXEC_HELPER    container exec helper  (default build/guest/clear-exec)
 #   CLEAR_NODE           Node binary            (default: `command -v node`, resolved)
 #   CLEAR_BUSYBOX        static busybox         (default /bin/busybox)
 #   CLEAR_IMAGE_COMPRESS none | lz4 | lz4hc     (default none; see docs/guest.md)
@@ -33,6 +35,7 @@ out=${CLEAR_IMAGE_OUT:-$cache/guest/clear.img}
 agent=${CLEAR_AGENT_BUNDLE:-$here/dist/guest/agent.js}
 addon=${CLEAR_NATIVE_ADDON:-$here/src/native/build/Release/clear_native.node}
 init=$here/guest/image/init
+helper=${CLEAR_EXEC_HELPER:-$here/build/guest/clear-exec}
 busybox=${CLEAR_BUSYBOX:-/bin/busybox}
 compress=${CLEAR_IMAGE_COMPRESS:-none}
 
@@ -46,6 +49,7 @@ node=${CLEAR_NODE:-$(command -v node || true)}
 node=$(readlink -f "$node")
 [ -f "$agent" ] || die "${agent#"$here"/} missing: run 'make build' (or 'make agent')"
 [ -f "$addon" ] || die "${addon#"$here"/} missing: run 'make build' (or 'make native')"
+[ -f "$helper" ] || die "${helper#"$here"/} missing: run 'make exec-helper'"
 [ -f "$init" ] || die "guest/image/init missing: it is part of the repository, restore it (git checkout guest/image/init)"
 [ -x "$busybox" ] || die "$busybox missing: install busybox-static ('make deps')"
 file -b "$busybox" 2>/dev/null | grep -q 'statically linked' ||
@@ -59,7 +63,7 @@ case $compress in
 esac
 
 # The key: every input's content, the compression choice, and this script.
-key=$( (sha256sum "$self" "$init" "$agent" "$addon" "$node" "$busybox" | cut -d' ' -f1
+key=$( (sha256sum "$self" "$init" "$agent" "$addon" "$helper" "$node" "$busybox" | cut -d' ' -f1
   echo "compress=$compress") | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then
   step "up to date: $out ($(du -h --apparent-size "$out" | cut -f1), key ${key:0:16})"
@@ -123,7 +127,8 @@ fi
 cp "$agent" opt/clear/agent.js
 cp "$addon" opt/clear/clear_native.node
 cp "$init" sbin/init
-chmod 0755 sbin/init opt/clear/clear_native.node
+cp "$helper" opt/clear/clear-exec
+chmod 0755 sbin/init opt/clear/clear_native.node opt/clear/clear-exec
 chmod 0644 opt/clear/agent.js
 
 cat >etc/passwd <<'EOF'

@@ -340,6 +340,37 @@ export class AgentClient {
     await this.unary('SignalProcess', { execId, signal: signo });
   }
 
+  /**
+   * Creates a container from its OCI config (root.path and bind sources
+   * already rewritten to guest paths under shareMount). Its process waits at
+   * a barrier until startContainer; its stdio, exit and signals are reached
+   * by execId. Rejects with runc's words (`exec: "x": executable file not
+   * found in $PATH`, `chdir to cwd ...`). An empty shareTag means the paths
+   * already exist in the guest (tests).
+   */
+  async createContainer(req: {
+    containerId: string;
+    execId: string;
+    /** config.json (guest paths) as JSON text. */
+    ociConfigJson: string;
+    shareTag?: string;
+    shareMount?: string;
+  }): Promise<ExecResult> {
+    const r = await this.unary('CreateContainer', {
+      containerId: req.containerId,
+      execId: req.execId,
+      ociConfigJson: req.ociConfigJson,
+      shareTag: req.shareTag ?? '',
+      shareMount: req.shareMount ?? '',
+    });
+    return { pid: r.pid };
+  }
+
+  /** Releases the container's process: it execs the configured program. */
+  async startContainer(containerId: string): Promise<void> {
+    await this.unary('StartContainer', { containerId });
+  }
+
   /** Asks the agent to power the VM off (in the guest) or to stop (on a host). */
   async shutdown(timeoutMs?: number): Promise<void> {
     await this.unary('Shutdown', {}, timeoutMs ? { deadline: Date.now() + timeoutMs } : {});

@@ -56,8 +56,25 @@ interface OutputState {
   done: boolean;
 }
 
+/** How ProcessTable.spawn starts a program other than through ExecProcess (the container helper). */
+export interface SpawnSpec {
+  file: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Extra 'pipe' fds after stdio (fd 3, 4, ...): socketpairs, in child.stdio. */
+  extraFds?: number;
+  /** Names the program in errors, e.g. "container init". */
+  describe?: string;
+}
+
 export class Proc {
   readonly pid: number;
+  /**
+   * Where signals go: the pid itself, or for a container the init process
+   * the exec helper reported (the helper is only its proxy).
+   */
+  targetPid: number;
   exit: ExitInfo | null = null;
   /** WaitProcess has answered with the exit status at least once. */
   waited = false;
@@ -69,6 +86,7 @@ export class Proc {
 
   constructor(readonly execId: string, readonly child: ChildProcess, private readonly onSettled: (p: Proc) => void) {
     this.pid = child.pid!;
+    this.targetPid = this.pid;
     this.stdin = child.stdin!;
     this.out = {
       stdout: { stream: child.stdout!, reading: false, done: false },
@@ -197,8 +215,64 @@ export class ProcessTable {
    * in the pipes until a reader attaches.
    */
   async exec(execId: string, spec: ProcessSpec): Promise<Proc> {
-    if (!execId) throw new AgentError(Code.INVALID_ARGUMENT, 'exec_id is empty');
     if (!spec.args.length || !spec.args[0]) throw new AgentError(Code.INVALID_ARGUMENT, 'process args are empty');
+    const gid = spec.gid;
+    // Supplementary groups: Node cannot set them for a child (libuv calls
+    // setgroups(0) when uid/gid are given). Accept only lists that add nothing
+    // beyond the primary group; the exec helper will do the rest.
+    if (spec.additionalGids.some((g) => g !== gid)) {
+      throw new AgentError(Code.INVALID_ARGUMENT, 'additional_gids not supported yet');
+    }
+    return this.reserve(execId, () => this.start(execId, spec));
+  }
+
+  /**
+   * Starts `spec.file` with piped stdio (plus `extraFds` socketpairs) under
+   * `execId`, then awaits `prepare` before the process joins the table. If
+   * `prepare` throws, the process is killed and forgotten, and the error
+   * goes to the caller. The container helper's handshake is such a prepare.
+   */
+  async spawn(execId: string, spec: SpawnSpec, prepare?: (p: Proc) => Promise<void>): Promise<Proc> {
+    return this.reserve(execId, async () => {
+      const what = spec.describe ?? spec.file;
+      const child = spawn(spec.file, spec.args, {
+        env: spec.env,
+        cwd: spec.cwd ?? '/',
+        stdio: ['pipe', 'pipe', 'pipe', ...new Array<'pipe'>(spec.extraFds ?? 0).fill('pipe')],
+        windowsHide: true,
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', () => resolve());
+        child.once('error', (err) => {
+          for (const s of child.stdio) s?.destroy();
+          reject(new AgentError(Code.INTERNAL, `${what} (${spec.file}): ${err.message}`));
+        });
+      });
+      child.on('error', () => {});
+      const proc = new Proc(execId, child, (p) => this.remove(p));
+      if (prepare) {
+        try {
+          await prepare(proc);
+        } catch (err) {
+          for (const pid of new Set([proc.targetPid, proc.pid])) {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              /* gone */
+            }
+          }
+          proc.discard();
+          for (const s of child.stdio.slice(3)) s?.destroy();
+          throw err;
+        }
+      }
+      return proc;
+    });
+  }
+
+  /** Holds `execId` while `start` runs; the process it yields joins the table. */
+  private async reserve(execId: string, start: () => Promise<Proc>): Promise<Proc> {
+    if (!execId) throw new AgentError(Code.INVALID_ARGUMENT, 'exec_id is empty');
     if (this.starting.has(execId)) throw new AgentError(Code.ALREADY_EXISTS, `exec id ${JSON.stringify(execId)} is in use`);
     const old = this.procs.get(execId);
     if (old) {
@@ -210,16 +284,9 @@ export class ProcessTable {
       this.remove(old);
       old.discard();
     }
-    const gid = spec.gid;
-    // Supplementary groups: Node cannot set them for a child (libuv calls
-    // setgroups(0) when uid/gid are given). Accept only lists that add nothing
-    // beyond the primary group; the exec helper will do the rest.
-    if (spec.additionalGids.some((g) => g !== gid)) {
-      throw new AgentError(Code.INVALID_ARGUMENT, 'additional_gids not supported yet');
-    }
     this.starting.add(execId);
     try {
-      const proc = await this.start(execId, spec);
+      const proc = await start();
       this.procs.set(execId, proc);
       this.tombstones.delete(execId);
       return proc;
@@ -282,14 +349,14 @@ export class ProcessTable {
       throw new AgentError(Code.INVALID_ARGUMENT, `invalid signal ${signo}`);
     }
     try {
-      process.kill(p.pid, signo);
+      process.kill(p.targetPid, signo);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ESRCH') return; // exited, 'exit' not delivered yet
       if (code === 'EINVAL' || code === 'ERR_UNKNOWN_SIGNAL') {
         throw new AgentError(Code.INVALID_ARGUMENT, `invalid signal ${signo}`);
       }
-      throw new AgentError(Code.INTERNAL, `kill ${p.pid}: ${(err as Error).message}`);
+      throw new AgentError(Code.INTERNAL, `kill ${p.targetPid}: ${(err as Error).message}`);
     }
   }
 
@@ -297,10 +364,12 @@ export class ProcessTable {
   killAll(): void {
     for (const p of this.procs.values()) {
       if (!p.exit) {
-        try {
-          process.kill(p.pid, 'SIGKILL');
-        } catch {
-          /* gone already */
+        for (const pid of new Set([p.targetPid, p.pid])) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone already */
+          }
         }
       }
       p.discard();

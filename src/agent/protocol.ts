@@ -36,6 +36,10 @@ export type WaitProcessRequest = pb.WaitProcessRequest;
 export type ExitStatus = pb.ExitStatus;
 export type SignalProcessRequest = pb.SignalProcessRequest;
 export type SignalProcessResponse = pb.SignalProcessResponse;
+export type CreateContainerRequest = pb.CreateContainerRequest;
+export type CreateContainerResponse = pb.CreateContainerResponse;
+export type StartContainerRequest = pb.StartContainerRequest;
+export type StartContainerResponse = pb.StartContainerResponse;
 export type ShutdownRequest = pb.ShutdownRequest;
 export type ShutdownResponse = pb.ShutdownResponse;
 export const StdioStream = pb.StdioStream;
@@ -81,6 +85,10 @@ export const agentService = {
   WaitProcess: method<WaitProcessRequest, ExitStatus>('WaitProcess', pb.WaitProcessRequest, pb.ExitStatus, false, false),
   SignalProcess: method<SignalProcessRequest, SignalProcessResponse>(
     'SignalProcess', pb.SignalProcessRequest, pb.SignalProcessResponse, false, false),
+  CreateContainer: method<CreateContainerRequest, CreateContainerResponse>(
+    'CreateContainer', pb.CreateContainerRequest, pb.CreateContainerResponse, false, false),
+  StartContainer: method<StartContainerRequest, StartContainerResponse>(
+    'StartContainer', pb.StartContainerRequest, pb.StartContainerResponse, false, false),
   Shutdown: method<ShutdownRequest, ShutdownResponse>('Shutdown', pb.ShutdownRequest, pb.ShutdownResponse, false, false),
 } satisfies ServiceDefinition;
 

@@ -12,6 +12,8 @@ import {
   PROTOCOL,
   StdioStream,
   agentService,
+  type CreateContainerRequest,
+  type CreateContainerResponse,
   type ExecProcessRequest,
   type ExecProcessResponse,
   type ExitStatus,
@@ -22,6 +24,8 @@ import {
   type ShutdownResponse,
   type SignalProcessRequest,
   type SignalProcessResponse,
+  type StartContainerRequest,
+  type StartContainerResponse,
   type StdinChunk,
   type StdioChunk,
   type VersionRequest,
@@ -29,11 +33,14 @@ import {
   type WaitProcessRequest,
   type WriteStdinResponse,
 } from './protocol';
+import { ContainerManager, type ContainerManagerOptions } from './container';
 import { AgentError, Code, ProcessTable, type OutputName, type Proc } from './processes';
 
 export interface AgentServerOptions {
   /** Called after Shutdown has been answered. */
   onShutdown?: () => void;
+  /** The exec helper and share mounting (tests on a host replace them). */
+  containers?: ContainerManagerOptions;
 }
 
 function uptimeMs(): number {
@@ -75,10 +82,12 @@ function writeChunk(w: Writable, data: Uint8Array): Promise<boolean> {
 export class AgentServer {
   readonly server: grpc.Server;
   readonly processes = new ProcessTable();
+  readonly containers: ContainerManager;
   private readonly injector: grpc.ConnectionInjector;
   private closed = false;
 
   constructor(private readonly opts: AgentServerOptions = {}) {
+    this.containers = new ContainerManager(this.processes, opts.containers);
     this.server = new grpc.Server({ 'grpc.enable_channelz': 0 });
     this.server.addService(agentService, this.implementation());
     this.injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
@@ -111,6 +120,8 @@ export class AgentServer {
       ReadStdio: grpc.handleServerStreamingCall<ReadStdioRequest, StdioChunk>;
       WaitProcess: grpc.handleUnaryCall<WaitProcessRequest, ExitStatus>;
       SignalProcess: grpc.handleUnaryCall<SignalProcessRequest, SignalProcessResponse>;
+      CreateContainer: grpc.handleUnaryCall<CreateContainerRequest, CreateContainerResponse>;
+      StartContainer: grpc.handleUnaryCall<StartContainerRequest, StartContainerResponse>;
       Shutdown: grpc.handleUnaryCall<ShutdownRequest, ShutdownResponse>;
     } = {
       Version: (_call, cb) => {
@@ -283,6 +294,28 @@ export class AgentServer {
       SignalProcess: (call, cb) => {
         try {
           table.signal(call.request.execId, call.request.signal);
+          cb(null, {});
+        } catch (err) {
+          cb(toStatus(err));
+        }
+      },
+
+      CreateContainer: (call, cb) => {
+        const r = call.request;
+        this.containers
+          .create({
+            containerId: r.containerId,
+            execId: r.execId,
+            ociConfigJson: r.ociConfigJson,
+            shareTag: r.shareTag,
+            shareMount: r.shareMount,
+          })
+          .then((res) => cb(null, res), (err) => cb(toStatus(err)));
+      },
+
+      StartContainer: (call, cb) => {
+        try {
+          this.containers.start(call.request.containerId);
           cb(null, {});
         } catch (err) {
           cb(toStatus(err));

@@ -1,0 +1,443 @@
+/**
+ * Containers in the guest: CreateContainer and StartContainer.
+ *
+ * The agent flattens the OCI config into the exec helper's simple record
+ * format (guest/exec-helper/clear-exec.c documents it), spawns the helper
+ * through the process table (so the container's stdio, exit and signals are
+ * reached by exec_id like any ExecProcess), and waits for it to report the
+ * container init's pid and "ready" (or an error in runc's words). The helper
+ * then holds the process at a barrier until StartContainer releases it.
+ */
+import { execFile } from 'child_process';
+import { mkdirSync, readFileSync } from 'fs';
+import * as path from 'path';
+import type { Socket } from 'net';
+import { AgentError, Code, type Proc, type ProcessTable } from './processes';
+
+/** Where the image carries the helper; CLEAR_EXEC_HELPER overrides (host tests). */
+export const EXEC_HELPER = '/opt/clear/clear-exec';
+
+// ---------------------------------------------------------------------------
+// The OCI config, as far as the guest needs it.
+
+interface OciMount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
+}
+interface OciConfig {
+  process?: {
+    terminal?: boolean;
+    user?: { uid?: number; gid?: number; umask?: number; additionalGids?: number[] };
+    args?: string[];
+    env?: string[];
+    cwd?: string;
+    capabilities?: Partial<Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]>>;
+    rlimits?: { type: string; soft: number; hard: number }[];
+    noNewPrivileges?: boolean;
+    oomScoreAdj?: number;
+  };
+  root?: { path?: string; readonly?: boolean };
+  hostname?: string;
+  domainname?: string;
+  mounts?: OciMount[];
+  linux?: {
+    namespaces?: { type: string; path?: string }[];
+    devices?: { path: string; type: string; major?: number; minor?: number; fileMode?: number; uid?: number; gid?: number }[];
+    sysctl?: Record<string, string>;
+    maskedPaths?: string[];
+    readonlyPaths?: string[];
+  };
+}
+
+// Mount flags (linux/mount.h).
+const MS = {
+  RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, SYNCHRONOUS: 16, REMOUNT: 32, MANDLOCK: 64, DIRSYNC: 128,
+  NOATIME: 1024, NODIRATIME: 2048, BIND: 4096, REC: 16384, SILENT: 32768, UNBINDABLE: 1 << 17,
+  PRIVATE: 1 << 18, SLAVE: 1 << 19, SHARED: 1 << 20, RELATIME: 1 << 21, I_VERSION: 1 << 23,
+  STRICTATIME: 1 << 24, LAZYTIME: 1 << 25,
+} as const;
+
+/** runc's mount option table: [clears the flag, flag]. */
+const MOUNT_FLAGS: Record<string, [boolean, number]> = {
+  async: [true, MS.SYNCHRONOUS], atime: [true, MS.NOATIME], bind: [false, MS.BIND], defaults: [false, 0],
+  dev: [true, MS.NODEV], diratime: [true, MS.NODIRATIME], dirsync: [false, MS.DIRSYNC], exec: [true, MS.NOEXEC],
+  iversion: [false, MS.I_VERSION], lazytime: [false, MS.LAZYTIME], loud: [true, MS.SILENT],
+  mand: [false, MS.MANDLOCK], noatime: [false, MS.NOATIME], nodev: [false, MS.NODEV],
+  nodiratime: [false, MS.NODIRATIME], noexec: [false, MS.NOEXEC], noiversion: [true, MS.I_VERSION],
+  nolazytime: [true, MS.LAZYTIME], nomand: [true, MS.MANDLOCK], norelatime: [true, MS.RELATIME],
+  nostrictatime: [true, MS.STRICTATIME], nosuid: [false, MS.NOSUID], rbind: [false, MS.BIND | MS.REC],
+  relatime: [false, MS.RELATIME], remount: [false, MS.REMOUNT], ro: [false, MS.RDONLY], rw: [true, MS.RDONLY],
+  silent: [false, MS.SILENT], strictatime: [false, MS.STRICTATIME], suid: [true, MS.NOSUID],
+  sync: [false, MS.SYNCHRONOUS],
+};
+const PROPAGATION: Record<string, number> = {
+  private: MS.PRIVATE, shared: MS.SHARED, slave: MS.SLAVE, unbindable: MS.UNBINDABLE,
+  rprivate: MS.PRIVATE | MS.REC, rshared: MS.SHARED | MS.REC, rslave: MS.SLAVE | MS.REC,
+  runbindable: MS.UNBINDABLE | MS.REC,
+};
+/** runc extensions and id-mapping options that are not mount data; ignored here. */
+const IGNORED_OPTIONS = new Set(['tmpcopyup', 'idmap', 'ridmap']);
+
+/** RLIMIT_* numbers on Linux (x86_64, arm64 share them). */
+const RLIMITS: Record<string, number> = {
+  RLIMIT_CPU: 0, RLIMIT_FSIZE: 1, RLIMIT_DATA: 2, RLIMIT_STACK: 3, RLIMIT_CORE: 4, RLIMIT_RSS: 5,
+  RLIMIT_NPROC: 6, RLIMIT_NOFILE: 7, RLIMIT_MEMLOCK: 8, RLIMIT_AS: 9, RLIMIT_LOCKS: 10,
+  RLIMIT_SIGPENDING: 11, RLIMIT_MSGQUEUE: 12, RLIMIT_NICE: 13, RLIMIT_RTPRIO: 14, RLIMIT_RTTIME: 15,
+};
+
+const CAP_SETS = { bounding: 'b', effective: 'e', permitted: 'p', inheritable: 'i', ambient: 'a' } as const;
+
+/** runc's default devices; a linux.devices entry for one of them replaces it. */
+const DEFAULT_DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
+
+export interface ParsedMount {
+  flags: number;
+  pflags: number;
+  data: string;
+}
+
+/** OCI mount options → mount(2) flags, propagation flags and data (runc's parseMountOptions). */
+export function parseMountOptions(options: string[] = []): ParsedMount {
+  let flags = 0;
+  let pflags = 0;
+  const data: string[] = [];
+  for (const o of options) {
+    const f = MOUNT_FLAGS[o];
+    if (f) {
+      flags = f[0] ? flags & ~f[1] : flags | f[1];
+    } else if (PROPAGATION[o] !== undefined) {
+      pflags |= PROPAGATION[o];
+    } else if (!IGNORED_OPTIONS.has(o)) {
+      data.push(o);
+    }
+  }
+  return { flags, pflags, data: data.join(',') };
+}
+
+function invalid(msg: string): AgentError {
+  return new AgentError(Code.INVALID_ARGUMENT, msg);
+}
+
+function u64(v: number, what: string): string {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid(`${what}: ${v} is not a valid limit`);
+  // JSON cannot carry 2^64-1 exactly: anything that large is RLIM_INFINITY.
+  if (v >= 2 ** 64 - 2 ** 11) return 'inf';
+  return BigInt(Math.floor(v)).toString();
+}
+
+function uint(v: unknown, what: string): string {
+  if (v === undefined || v === null) return '0';
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw invalid(`${what}: ${String(v)} is not valid`);
+  return String(v);
+}
+
+/** The environment as runc builds it: every entry KEY=VALUE, a later duplicate wins in place. */
+function processEnv(env: string[]): string[] {
+  const out = new Map<string, string>();
+  for (const kv of env) {
+    const i = kv.indexOf('=');
+    if (i < 0) throw invalid(`invalid environment variable ${JSON.stringify(kv)}: missing '='`);
+    if (i === 0) throw invalid(`invalid environment variable ${JSON.stringify(kv)}: name cannot be empty`);
+    out.set(kv.slice(0, i), kv);
+  }
+  return [...out.values()];
+}
+
+/**
+ * Flattens a (host-validated) OCI config into the helper's spec: the records
+ * as a list of string fields, NUL-terminated each, after the header line.
+ */
+export function flattenConfig(cfg: OciConfig): Buffer {
+  const rec: string[] = [];
+  const add = (...fields: string[]) => rec.push(...fields);
+  const p = cfg.process;
+  if (!p) throw invalid('config has no process');
+  if (p.terminal) throw invalid('process.terminal is not supported yet');
+  if (!p.args?.length || !p.args[0]) throw invalid('args must not be empty');
+  const rootPath = cfg.root?.path;
+  if (!rootPath || !path.isAbsolute(rootPath)) throw invalid(`root.path ${JSON.stringify(rootPath ?? '')} must be an absolute guest path`);
+  add('root', path.normalize(rootPath));
+  if (cfg.root?.readonly) add('rootro');
+
+  const nsTypes = new Set<string>();
+  for (const ns of cfg.linux?.namespaces ?? []) {
+    if (ns.type === 'network') continue; // the VM's network is the container's
+    if (ns.type === 'user') throw invalid('user namespaces are not supported: the VM is the isolation boundary');
+    if (!['mount', 'pid', 'uts', 'ipc', 'cgroup', 'time'].includes(ns.type)) throw invalid(`unknown namespace type ${JSON.stringify(ns.type)}`);
+    if (nsTypes.has(ns.type)) throw invalid(`duplicate namespace type ${ns.type}`);
+    nsTypes.add(ns.type);
+    add('ns', ns.type, ns.path ?? '');
+  }
+  if (!nsTypes.has('mount')) throw invalid('the config has no mount namespace: clear needs one to set up the root');
+  if ((cfg.hostname || cfg.domainname) && !nsTypes.has('uts')) {
+    throw invalid('unable to set hostname without a private UTS namespace');
+  }
+
+  const mounts = cfg.mounts ?? [];
+  let devIsBind = false;
+  let hasShm = false;
+  for (const m of mounts) {
+    if (!m.destination) throw invalid('mount destination is empty');
+    const dest = path.posix.normalize('/' + m.destination);
+    const opts = parseMountOptions(m.options);
+    const isBind = m.type === 'bind' || (opts.flags & MS.BIND) !== 0;
+    if (isBind) {
+      opts.flags |= MS.BIND;
+      if (!m.source || !path.isAbsolute(m.source)) throw invalid(`bind mount ${dest}: source ${JSON.stringify(m.source ?? '')} must be an absolute guest path`);
+      if (dest === '/dev') devIsBind = true;
+    }
+    if (dest === '/dev/shm') hasShm = true;
+    const type = isBind ? 'bind' : m.type || '';
+    if (!type) throw invalid(`mount ${dest}: no type`);
+    add('mount', dest, type, m.source ?? '', String(opts.flags), String(opts.pflags), opts.data);
+  }
+
+  // Default /dev content (runc: unless /dev itself is a bind mount).
+  if (!devIsBind) {
+    // Docker and runc's spec always list /dev/shm; a config without one still gets a tmpfs there.
+    if (!hasShm) add('mount', '/dev/shm', 'tmpfs', 'shm', String(MS.NOSUID | MS.NODEV | MS.NOEXEC), '0', 'mode=1777,size=65536k');
+    add('defdevs');
+  }
+  for (const d of cfg.linux?.devices ?? []) {
+    if (!d.path || !path.isAbsolute(d.path)) throw invalid(`device path ${JSON.stringify(d.path)} must be absolute`);
+    const t = d.type === 'u' ? 'c' : d.type;
+    if (!['c', 'b', 'p'].includes(t)) throw invalid(`device ${d.path}: unknown type ${JSON.stringify(d.type)}`);
+    add('dev', d.path, t, uint(d.major, 'major'), uint(d.minor, 'minor'), uint(d.fileMode ?? 0o666, 'fileMode'),
+      uint(d.uid, 'uid'), uint(d.gid, 'gid'));
+  }
+  for (const m of cfg.linux?.maskedPaths ?? []) add('mask', m);
+  for (const r of cfg.linux?.readonlyPaths ?? []) add('ropath', r);
+  if (cfg.hostname) add('hostname', cfg.hostname);
+  if (cfg.domainname) add('domainname', cfg.domainname);
+  for (const [k, v] of Object.entries(cfg.linux?.sysctl ?? {})) {
+    if (!/^[A-Za-z0-9_.\-/]+$/.test(k) || k.includes('..')) throw invalid(`sysctl ${JSON.stringify(k)} is not valid`);
+    add('sysctl', k, String(v));
+  }
+  const seen = new Set<string>();
+  for (const r of p.rlimits ?? []) {
+    const n = RLIMITS[r.type];
+    if (n === undefined) throw invalid(`unknown rlimit type ${JSON.stringify(r.type)}`);
+    if (seen.has(r.type)) throw invalid(`duplicate rlimit type ${r.type}`);
+    seen.add(r.type);
+    add('rlimit', String(n), u64(r.soft, r.type), u64(r.hard, r.type));
+  }
+  if (p.oomScoreAdj !== undefined && p.oomScoreAdj !== null) {
+    if (!Number.isInteger(p.oomScoreAdj) || p.oomScoreAdj < -1000 || p.oomScoreAdj > 1000) throw invalid(`oomScoreAdj ${p.oomScoreAdj} is out of range`);
+    add('oom', String(p.oomScoreAdj));
+  }
+  if (p.user?.umask !== undefined && p.user.umask !== null) add('umask', uint(p.user.umask, 'umask'));
+  if (p.noNewPrivileges) add('nnp');
+  if (p.capabilities) {
+    add('caps');
+    for (const [set, letter] of Object.entries(CAP_SETS)) {
+      for (const name of p.capabilities[set as keyof typeof CAP_SETS] ?? []) add('cap', letter, name);
+    }
+  }
+  add('user', uint(p.user?.uid, 'uid'), uint(p.user?.gid, 'gid'));
+  for (const g of p.user?.additionalGids ?? []) add('group', uint(g, 'additionalGids'));
+  const cwd = p.cwd || '/';
+  if (!path.isAbsolute(cwd)) throw invalid(`cwd ${JSON.stringify(cwd)} must be an absolute path`);
+  add('cwd', cwd);
+  for (const a of p.args) add('arg', a);
+  for (const e of processEnv(p.env ?? [])) add('env', e);
+
+  for (const f of rec) if (f.includes('\0')) throw invalid(`config value ${JSON.stringify(f)} contains a NUL byte`);
+  const body = Buffer.from(rec.map((f) => f + '\0').join(''), 'utf8');
+  return Buffer.concat([Buffer.from(`clear-exec v1 ${body.length}\n`), body]);
+}
+
+// ---------------------------------------------------------------------------
+// Shares
+
+/** How a virtio-fs share gets mounted; replaceable for tests on a host. */
+export type MountShare = (tag: string, mountpoint: string) => Promise<void>;
+
+function isMounted(dir: string): boolean {
+  try {
+    const target = path.resolve(dir);
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .some((l) => l.split(' ')[4] === target);
+  } catch {
+    return false;
+  }
+}
+
+export const mountVirtiofs: MountShare = (tag, mountpoint) =>
+  new Promise((resolve, reject) => {
+    mkdirSync(mountpoint, { recursive: true });
+    if (isMounted(mountpoint)) return reject(new AgentError(Code.FAILED_PRECONDITION, `${mountpoint} is already a mount point`));
+    execFile('mount', ['-t', 'virtiofs', tag, mountpoint], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }, (err, _out, stderr) => {
+      if (err) reject(new AgentError(Code.INTERNAL, `mount virtiofs ${tag} on ${mountpoint}: ${(stderr || err.message).trim()}`));
+      else resolve();
+    });
+  });
+
+// ---------------------------------------------------------------------------
+// The containers
+
+export interface CreateContainerParams {
+  containerId: string;
+  execId: string;
+  ociConfigJson: string;
+  /**
+   * The virtio-fs tag holding root and bind sources. Empty: root.path and the
+   * bind sources already are guest paths (tests, which build a rootfs in the
+   * guest with ExecProcess); nothing is mounted.
+   */
+  shareTag: string;
+  shareMount: string;
+}
+
+interface Container {
+  id: string;
+  execId: string;
+  proc: Proc;
+  sync: Socket;
+  started: boolean;
+}
+
+const ERROR_CODES: Record<string, number> = {
+  notfound: Code.NOT_FOUND,
+  perm: Code.PERMISSION_DENIED,
+  invalid: Code.INVALID_ARGUMENT,
+  internal: Code.INTERNAL,
+};
+
+export interface ContainerManagerOptions {
+  helper?: string;
+  mountShare?: MountShare;
+}
+
+export class ContainerManager {
+  private readonly containers = new Map<string, Container>();
+  private readonly creating = new Set<string>();
+  /** Share tag → its mount (once per tag), and where it went. */
+  private readonly shares = new Map<string, { mountpoint: string; done: Promise<void> }>();
+  private readonly helper: string;
+  private readonly mountShare: MountShare;
+
+  constructor(private readonly table: ProcessTable, opts: ContainerManagerOptions = {}) {
+    this.helper = opts.helper ?? process.env.CLEAR_EXEC_HELPER ?? EXEC_HELPER;
+    this.mountShare = opts.mountShare ?? mountVirtiofs;
+  }
+
+  private share(tag: string, mountpoint: string): Promise<void> {
+    if (!mountpoint || !path.isAbsolute(mountpoint)) {
+      return Promise.reject(invalid(`share_mount ${JSON.stringify(mountpoint)} must be an absolute guest path`));
+    }
+    const mp = path.normalize(mountpoint);
+    const known = this.shares.get(tag);
+    if (known) {
+      if (known.mountpoint !== mp) {
+        return Promise.reject(new AgentError(Code.FAILED_PRECONDITION, `share ${tag} is already mounted on ${known.mountpoint}`));
+      }
+      return known.done;
+    }
+    const done = this.mountShare(tag, mp);
+    this.shares.set(tag, { mountpoint: mp, done });
+    done.catch(() => this.shares.delete(tag)); // a later create may retry
+    return done;
+  }
+
+  async create(req: CreateContainerParams): Promise<{ pid: number }> {
+    const id = req.containerId;
+    if (!id) throw invalid('container_id is empty');
+    if (!req.execId) throw invalid('exec_id is empty');
+    const old = this.containers.get(id);
+    if (this.creating.has(id) || (old && !old.proc.exit)) {
+      throw new AgentError(Code.ALREADY_EXISTS, `container ${JSON.stringify(id)} already exists`);
+    }
+    let cfg: OciConfig;
+    try {
+      cfg = JSON.parse(req.ociConfigJson) as OciConfig;
+    } catch (err) {
+      throw invalid(`oci_config_json: ${(err as Error).message}`);
+    }
+    if (!cfg || typeof cfg !== 'object') throw invalid('oci_config_json is not an object');
+    const spec = flattenConfig(cfg);
+    this.creating.add(id);
+    try {
+      if (req.shareTag) await this.share(req.shareTag, req.shareMount);
+      let sync: Socket | undefined;
+      let initPid = 0;
+      const proc = await this.table.spawn(
+        req.execId,
+        { file: this.helper, args: [], env: {}, extraFds: 1, describe: 'container init' },
+        async (p) => {
+          sync = p.child.stdio[3] as Socket;
+          initPid = await handshake(p, sync, spec);
+          p.targetPid = initPid;
+        },
+      );
+      this.containers.set(id, { id, execId: req.execId, proc, sync: sync!, started: false });
+      proc.wait().then(() => sync!.destroy());
+      return { pid: initPid };
+    } finally {
+      this.creating.delete(id);
+    }
+  }
+
+  start(containerId: string): void {
+    const c = this.containers.get(containerId);
+    if (!c) throw new AgentError(Code.NOT_FOUND, `no container ${JSON.stringify(containerId)}`);
+    if (c.started) throw new AgentError(Code.FAILED_PRECONDITION, `container ${JSON.stringify(containerId)} has already been started`);
+    if (c.proc.exit || c.sync.destroyed) {
+      throw new AgentError(Code.FAILED_PRECONDITION, `container ${JSON.stringify(containerId)} has stopped: its process exited before start`);
+    }
+    c.started = true;
+    // The barrier byte; the helper's end closes on exec (close-on-exec).
+    c.sync.end('g');
+  }
+}
+
+/** Sends the spec and waits for "pid N" and "ready" (or "error KIND MSG"). */
+function handshake(p: Proc, sync: Socket, spec: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let pid = 0;
+    let settled = false;
+    const finish = (err: AgentError | null) => {
+      if (settled) return;
+      settled = true;
+      sync.off('data', onData);
+      sync.off('end', onGone);
+      sync.off('close', onGone);
+      if (err) reject(err);
+      else resolve(pid);
+    };
+    const onData = (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith('pid ')) pid = Number(line.slice(4));
+        else if (line === 'ready') {
+          if (pid > 0) finish(null);
+          else finish(new AgentError(Code.INTERNAL, 'exec helper said ready before its pid'));
+        } else if (line.startsWith('error ')) {
+          const rest = line.slice(6);
+          const sp = rest.indexOf(' ');
+          const kind = sp < 0 ? rest : rest.slice(0, sp);
+          finish(new AgentError(ERROR_CODES[kind] ?? Code.INTERNAL, sp < 0 ? rest : rest.slice(sp + 1)));
+        }
+      }
+    };
+    const onGone = () => {
+      // EOF without a verdict: the helper died. Say how, with its stderr.
+      void p.wait().then((exit) => {
+        const err = p.out.stderr.stream.read() as Buffer | null;
+        const how = exit.signal ? `was killed by signal ${exit.signal}` : `exited with status ${exit.exitCode}`;
+        finish(new AgentError(Code.INTERNAL, `container init ${how} before it was ready${err ? ': ' + err.toString().trim() : ''}`));
+      });
+    };
+    sync.on('error', () => {});
+    sync.on('data', onData);
+    sync.once('end', onGone);
+    sync.once('close', onGone);
+    sync.write(spec);
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Default locations on the host. Every one can be overridden: the state root
+ * by the CLI's --root flag, the others by environment variables.
+ */
+import * as path from 'node:path';
+
+/** Where per-container state lives (runc uses /run/runc). */
+export function defaultStateRoot(): string {
+  return '/run/clear';
+}
+
+/** The machine-wide cache: guest kernel and image, accelerator probe result. */
+export function cacheDir(): string {
+  return process.env.CLEAR_CACHE || '/var/cache/clear';
+}
+
+export interface GuestArtifacts {
+  /** PVH-bootable ELF vmlinux. */
+  kernel: string;
+  /** Read-only guest root image (erofs). */
+  image: string;
+}
+
+/** Guest kernel and image: CLEAR_KERNEL / CLEAR_IMAGE, else under $CLEAR_CACHE/guest. */
+export function guestArtifacts(): GuestArtifacts {
+  const guest = path.join(cacheDir(), 'guest');
+  return {
+    kernel: process.env.CLEAR_KERNEL || path.join(guest, 'vmlinux'),
+    image: process.env.CLEAR_IMAGE || path.join(guest, 'clear.img'),
+  };
+}
+
+/**
+ * The package root (the directory holding package.json). This file sits two
+ * levels below it both as src/lib/paths.ts and as dist/lib/paths.js.
+ */
+export function packageRoot(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+/** The QEMU binary: CLEAR_QEMU, else qemu-system-x86_64 from PATH. */
+export function qemuBinary(): string {
+  return process.env.CLEAR_QEMU || 'qemu-system-x86_64';
+}
+
+/** virtiofsd as Debian 12 installs it (package qemu-system-common). */
+export const VIRTIOFSD_PATH = '/usr/lib/qemu/virtiofsd';

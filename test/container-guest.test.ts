@@ -1,0 +1,348 @@
+/**
+ * Containers inside a real guest: CreateContainer/StartContainer through the
+ * agent and the exec helper (/opt/clear/clear-exec in the image).
+ *
+ * The host-side virtio-fs share is written elsewhere, so the rootfs here is a
+ * directory the test builds inside the guest with ExecProcess (busybox and
+ * its applet links under /tmp/rootfs), and CreateContainer gets an empty
+ * share_tag, which means "root.path and bind sources already are guest
+ * paths" (the mode meant for tests).
+ *
+ * Expected outputs were checked against runc 1.1.5 on the host with the same
+ * config and a busybox rootfs (the `id` line, the Cap* masks, env, umask,
+ * ulimit, and the error texts are identical).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import t from 'tap';
+import type { AgentClient } from '../src/agent/client';
+import { guestArtifacts } from '../src/lib/paths';
+import { Sandbox } from '../src/sandbox/sandbox';
+
+const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
+const ROOTFS = '/tmp/rootfs';
+
+let counter = 0;
+const runDir = () => path.join(os.tmpdir(), `clear-ctrtest-${process.pid}-${counter++}`);
+
+function qemuPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`clear-ctrtest-${process.pid}-`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function memfdTraces(): string[] {
+  const maps = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l.includes('memfd:'));
+  const fds = fs
+    .readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })
+    .filter((l) => l.startsWith('/memfd:'));
+  return [...maps, ...fds];
+}
+
+type Test = Parameters<Parameters<typeof t.test>[1]>[0];
+
+/** One VM for a test, with a busybox rootfs built in it; checks that nothing is left behind. */
+async function withSandbox(
+  t: Test,
+  fn: (sb: Sandbox) => Promise<void>,
+  shares?: { tag: string; source: string }[],
+): Promise<void> {
+  const dir = runDir();
+  const sb = await Sandbox.boot({ name: `ctr-${counter}`, runDir: dir, shares });
+  t.teardown(() => sb.shutdown());
+  try {
+    if (!shares) await makeRootfs(sb.agent);
+    await fn(sb);
+  } finally {
+    await sb.shutdown();
+  }
+  t.same(qemuPids(), [], 'no QEMU process left');
+  t.notOk(fs.existsSync(dir), 'run directory and its sockets removed');
+  t.same(memfdTraces(), [], 'guest memory unmapped and memfds closed');
+}
+
+async function collect(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+let execCounter = 0;
+/** A command in the guest itself (not in a container). */
+async function guest(agent: AgentClient, script: string) {
+  const id = `g${execCounter++}`;
+  await agent.exec(id, { args: ['sh', '-c', script], env: BUSYBOX_ENV });
+  const [stdout, stderr, status] = await Promise.all([
+    collect(agent.readStdio(id, 'stdout')),
+    collect(agent.readStdio(id, 'stderr')),
+    agent.wait(id),
+    agent.closeStdin(id),
+  ]);
+  return { stdout, stderr, status };
+}
+
+/** A busybox rootfs in the guest, laid out like the contract's make-busybox-rootfs.sh. */
+async function makeRootfs(agent: AgentClient): Promise<void> {
+  const r = await guest(
+    agent,
+    [
+      `R=${ROOTFS}`,
+      'mkdir -p $R/bin $R/etc $R/proc $R/sys $R/dev $R/tmp $R/root $R/home/user /tmp/out',
+      'cp /bin/busybox $R/bin/busybox',
+      // Relative links: /proc/self/exe-based `busybox --install` would point outside the rootfs.
+      'for a in $(busybox --list); do [ -e $R/bin/$a ] || ln -s busybox $R/bin/$a; done',
+      "printf 'root:x:0:0:root:/root:/bin/sh\\nuser:x:1000:1000:user:/home/user:/bin/sh\\n' > $R/etc/passwd",
+      "printf 'root:x:0:\\nuser:x:1000:\\n' > $R/etc/group",
+      'echo rootfs-marker > $R/marker',
+      'chmod 755 $R; chmod 1777 $R/tmp /tmp/out; chmod 700 $R/root; chown 1000:1000 $R/home/user',
+    ].join(' && '),
+  );
+  if (r.status.exitCode !== 0) throw new Error(`building the rootfs failed: ${r.stderr}`);
+}
+
+/** Capability numbers for the names the tests use. */
+const CAP: Record<string, number> = {
+  CAP_CHOWN: 0, CAP_DAC_OVERRIDE: 1, CAP_KILL: 5, CAP_SETGID: 6, CAP_SETUID: 7, CAP_NET_BIND_SERVICE: 10,
+  CAP_NET_RAW: 13, CAP_SYS_CHROOT: 18,
+};
+const mask = (names: string[]) => names.reduce((m, n) => m | (1n << BigInt(CAP[n])), 0n).toString(16).padStart(16, '0');
+
+const BASE_MOUNTS = [
+  { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+  { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+  { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+  { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+  { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
+  { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+];
+const ALL_NS = ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'].map((type) => ({ type }));
+
+function config(over: { args: string[]; [k: string]: unknown }, extra: Record<string, unknown> = {}) {
+  const { args, ...proc } = over;
+  return {
+    ociVersion: '1.0.2',
+    process: { user: { uid: 0, gid: 0 }, args, env: BUSYBOX_ENV, cwd: '/', ...proc },
+    root: { path: ROOTFS },
+    hostname: 'ctr',
+    mounts: BASE_MOUNTS,
+    linux: { namespaces: ALL_NS },
+    ...extra,
+  };
+}
+
+/** Creates a container; returns its pid and promises of its output. stdin is closed. */
+async function create(agent: AgentClient, id: string, cfg: object) {
+  const r = await agent.createContainer({ containerId: id, execId: id, ociConfigJson: JSON.stringify(cfg) });
+  const stdout = collect(agent.readStdio(id, 'stdout'));
+  const stderr = collect(agent.readStdio(id, 'stderr'));
+  await agent.closeStdin(id);
+  return { pid: r.pid, stdout, stderr };
+}
+
+function defineTests(): void {
+  t.test('a container: user, groups, cwd, env, hostname, caps, limits, pid 1, rootfs, mounts, barrier', (t) =>
+    withSandbox(t, async (sb) => {
+      const caps = {
+        bounding: ['CAP_CHOWN', 'CAP_NET_BIND_SERVICE', 'CAP_KILL', 'CAP_SETUID', 'CAP_SETGID'],
+        effective: ['CAP_CHOWN', 'CAP_KILL'],
+        permitted: ['CAP_CHOWN', 'CAP_NET_BIND_SERVICE', 'CAP_KILL'],
+        inheritable: ['CAP_NET_BIND_SERVICE', 'CAP_KILL'],
+        ambient: ['CAP_NET_BIND_SERVICE'],
+      };
+      const script = [
+        'touch /out/started',
+        'echo "id=$(id)"',
+        'echo "pwd=$(pwd)"',
+        'echo "pid=$$"',
+        'echo "hostname=$(hostname)"',
+        'echo "nofile=$(ulimit -n)"',
+        'echo "umask=$(umask)"',
+        'echo "foo=$FOO"',
+        'echo "home=$HOME"',
+        'grep -E "^(Cap|NoNewPrivs)" /proc/self/status',
+        'echo "ls=$(ls / | tr "\\n" " ")"',
+        'cat /marker',
+        'touch /rootfile 2>/dev/null && echo root=rw || echo root=ro',
+        'echo hi > /scratch/f && echo "scratch=$(cat /scratch/f) $(grep " /scratch " /proc/mounts | cut -d" " -f3)"',
+        'echo "kcore=$(wc -c < /proc/timer_list)"',
+        'echo "firmware=$(ls /sys/firmware | wc -l)"',
+        'echo "procsys=$(grep " /proc/sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1)"',
+        'echo "devnull=$(ls -l /dev/null | cut -c1)"',
+        'exit 3',
+      ].join('; ');
+      const cfg = config(
+        {
+          args: ['sh', '-c', script],
+          env: [...BUSYBOX_ENV, 'FOO=bar'],
+          cwd: '/home/user/work',
+          user: { uid: 1000, gid: 1000, additionalGids: [10, 20], umask: 0o027 },
+          capabilities: caps,
+          rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 512 }],
+          noNewPrivileges: true,
+          oomScoreAdj: 100,
+        },
+        {
+          root: { path: ROOTFS, readonly: true },
+          mounts: [
+            ...BASE_MOUNTS,
+            { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['size=1m', 'mode=1777'] },
+            { destination: '/out', type: 'bind', source: '/tmp/out', options: ['rbind', 'rw'] },
+          ],
+          linux: {
+            namespaces: ALL_NS,
+            maskedPaths: ['/proc/kcore', '/proc/timer_list', '/sys/firmware'],
+            readonlyPaths: ['/proc/sys'],
+          },
+        },
+      );
+      const c = await create(sb.agent, 'c1', cfg);
+      t.ok(c.pid > 0, `init pid in the guest: ${c.pid}`);
+      await new Promise((r) => setTimeout(r, 500));
+      t.equal((await guest(sb.agent, 'test -e /tmp/out/started && echo yes || echo no')).stdout, 'no\n', 'not running before StartContainer');
+      await sb.agent.startContainer('c1');
+      const status = await sb.agent.wait('c1');
+      const out = await c.stdout;
+      const err = await c.stderr;
+      t.same(status, { exitCode: 3, signal: 0 }, 'exit code 3');
+      t.equal(err, '', 'nothing on stderr');
+      t.equal((await guest(sb.agent, 'test -e /tmp/out/started && echo yes || echo no')).stdout, 'yes\n', 'ran after StartContainer');
+      const lines = out.split('\n');
+      const has = (line: string, what: string) => t.ok(lines.includes(line), `${what}: ${JSON.stringify(line)}`) || t.comment(out);
+      has('id=uid=1000(user) gid=1000(user) groups=10,20', 'id (same line as runc)');
+      has('pwd=/home/user/work', 'cwd created and entered');
+      has('pid=1', 'PID 1 in its pid namespace');
+      has('hostname=ctr', 'hostname');
+      has('nofile=512', 'RLIMIT_NOFILE soft');
+      has('umask=0027', 'umask');
+      has('foo=bar', 'env');
+      has('home=/home/user', 'HOME from the rootfs /etc/passwd, as runc');
+      // After exec as a non-root user (busybox has no file caps), the kernel
+      // leaves: inheritable as set, permitted = effective = ambient.
+      const amb = caps.ambient;
+      has(`CapInh:\t${mask(caps.inheritable)}`, 'CapInh');
+      has(`CapPrm:\t${mask(amb)}`, 'CapPrm');
+      has(`CapEff:\t${mask(amb)}`, 'CapEff');
+      has(`CapBnd:\t${mask(caps.bounding)}`, 'CapBnd');
+      has(`CapAmb:\t${mask(amb)}`, 'CapAmb');
+      has('NoNewPrivs:\t1', 'no_new_privs');
+      const ls = lines.find((l) => l.startsWith('ls='))!.slice(3).trim().split(' ');
+      t.ok(ls.includes('marker') && ls.includes('scratch') && ls.includes('out') && !ls.includes('opt'), `ls / is the rootfs: ${ls.join(' ')}`);
+      has('rootfs-marker', 'files of the rootfs');
+      has('root=ro', 'read-only root');
+      has('scratch=hi tmpfs', 'tmpfs mount, writable');
+      has('kcore=0', 'masked file reads empty');
+      has('firmware=0', 'masked directory is empty');
+      has('procsys=ro', 'readonly path');
+      has('devnull=c', '/dev/null is a character device');
+    }),
+  );
+
+  t.test('errors at create, kill, start rules', (t) =>
+    withSandbox(t, async (sb) => {
+      await t.rejects(
+        sb.agent.createContainer({ containerId: 'x', execId: 'x', ociConfigJson: JSON.stringify(config({ args: ['no-such-binary'] })) }),
+        { message: 'exec: "no-such-binary": executable file not found in $PATH', code: 5 },
+        'missing executable: runc\'s words, NOT_FOUND',
+      );
+      await t.rejects(
+        sb.agent.createContainer({ containerId: 'x', execId: 'x', ociConfigJson: JSON.stringify(config({ args: ['/etc/passwd'] })) }),
+        { message: 'exec: "/etc/passwd": permission denied', code: 7 },
+        'not executable: permission denied',
+      );
+      await t.rejects(
+        sb.agent.createContainer({
+          containerId: 'x', execId: 'x',
+          ociConfigJson: JSON.stringify(config({ args: ['true'] }, { linux: { namespaces: [...ALL_NS, { type: 'user' }] } })),
+        }),
+        { code: 3, message: /user namespaces are not supported/ },
+        'user namespace refused',
+      );
+      await t.rejects(sb.agent.startContainer('nobody'), { code: 5 }, 'start of an unknown container: NOT_FOUND');
+
+      // Runs until killed; SIGKILL goes to the container's init, 137 comes back.
+      const c = await create(sb.agent, 'sleeper', config({ args: ['sleep', '1000'] }));
+      await sb.agent.startContainer('sleeper');
+      await t.rejects(sb.agent.startContainer('sleeper'), { code: 9 }, 'second start: FAILED_PRECONDITION');
+      const ps = await guest(sb.agent, `cat /proc/${c.pid}/cmdline | tr '\\0' ' '`);
+      t.equal(ps.stdout, 'sleep 1000 ', 'the reported pid is the container process');
+      await sb.agent.signal('sleeper', 9);
+      t.same(await sb.agent.wait('sleeper'), { exitCode: 137, signal: 9 }, '137 after SIGKILL');
+
+      // Killed at the barrier: never runs, start is refused.
+      await create(sb.agent, 'held', config({ args: ['sh', '-c', 'touch /tmp/ran'] }));
+      await sb.agent.signal('held', 9);
+      t.same(await sb.agent.wait('held'), { exitCode: 137, signal: 9 }, 'killed before start');
+      await t.rejects(sb.agent.startContainer('held'), { code: 9 }, 'start after death: FAILED_PRECONDITION');
+      t.equal((await guest(sb.agent, `ls ${ROOTFS}/tmp`)).stdout, '', 'it never ran');
+    }),
+  );
+
+  t.test('root and a bind source through a virtio-fs share', async (t) => {
+    // The layout the host's staging dir will have: the rootfs and bind sources under one share.
+    const host = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-ctrshare-'));
+    t.teardown(() => fs.rmSync(host, { recursive: true, force: true }));
+    const root = path.join(host, 'rootfs');
+    for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) fs.mkdirSync(path.join(root, d), { recursive: true });
+    fs.copyFileSync('/bin/busybox', path.join(root, 'bin/busybox'));
+    fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
+    for (const a of execFileSync('/bin/busybox', ['--list']).toString().trim().split('\n')) {
+      if (a !== 'busybox') fs.symlinkSync('busybox', path.join(root, 'bin', a));
+    }
+    fs.mkdirSync(path.join(host, 'data'));
+    fs.writeFileSync(path.join(host, 'data/file'), 'from the host\n');
+    await withSandbox(
+      t,
+      async (sb) => {
+        const share = '/run/clear/share';
+        const cfg = config(
+          { args: ['sh', '-c', 'cat /data/file; echo written > /data/w; ls /'] },
+          { root: { path: `${share}/rootfs` }, mounts: [...BASE_MOUNTS, { destination: '/data', type: 'bind', source: `${share}/data`, options: ['rbind', 'rw'] }] },
+        );
+        const first = { containerId: 's1', execId: 's1', ociConfigJson: JSON.stringify(cfg), shareTag: 'ctr', shareMount: share };
+        await sb.agent.createContainer(first);
+        const out = collect(sb.agent.readStdio('s1', 'stdout'));
+        await sb.agent.closeStdin('s1');
+        await sb.agent.startContainer('s1');
+        t.same(await sb.agent.wait('s1'), { exitCode: 0, signal: 0 });
+        const text = await out;
+        t.match(text, /^from the host\n/, 'bind source read through the share');
+        t.match(text, /\bproc\b/, 'rootfs listed');
+        t.equal(fs.readFileSync(path.join(host, 'data/w'), 'utf8'), 'written\n', 'write reached the host');
+        // A second container on the same share: mounted once, not again.
+        await sb.agent.createContainer({ ...first, containerId: 's2', execId: 's2' });
+        await sb.agent.closeStdin('s2');
+        await sb.agent.startContainer('s2');
+        t.same(await sb.agent.wait('s2'), { exitCode: 0, signal: 0 }, 'second container on the same share');
+        const mounts = await guest(sb.agent, `grep -c ' ${share} ' /proc/mounts`);
+        t.equal(mounts.stdout, '1\n', 'the share is mounted once');
+      },
+      [{ tag: 'ctr', source: host }],
+    );
+  });
+}
+
+const missing = Object.values(guestArtifacts()).filter((f) => !fs.existsSync(f));
+if (missing.length > 0) {
+  t.fail(`guest artifacts missing: ${missing.join(', ')} — run 'make guest' first`);
+  t.end();
+} else {
+  defineTests();
+}
