@@ -9,9 +9,13 @@ export npm_config_nodedir ?= /usr
 NATIVE := src/native/build/Release/clear_native.node
 PROTO_GEN := src/agent/generated/agent.js src/agent/generated/agent.d.ts
 DEB_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static erofs-utils \
-	bc flex bison libelf-dev libssl-dev xz-utils socat hyperfine runc
+	bc flex bison libelf-dev libssl-dev xz-utils socat hyperfine runc \
+	golang-github-opencontainers-specs-dev
+# The official OCI runtime-spec JSON schemas (from the Debian package above).
+OCI_SCHEMA_DIR ?= /usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema
+SCHEMA_GEN := src/container/generated/config-validator.js src/container/generated/config-validator.d.ts
 
-.PHONY: all build deps native proto ts agent guest kernel image test test-report bench-boot bench clean
+.PHONY: all build deps native proto schema ts agent exec-helper guest kernel image test test-report bench-boot bench clean
 
 all: build guest
 
@@ -35,9 +39,16 @@ $(PROTO_GEN): spec/agent.proto
 	  -o src/agent/generated/agent.js spec/agent.proto
 	node_modules/.bin/pbts -o src/agent/generated/agent.d.ts src/agent/generated/agent.js
 
-ts: proto
+# config.json's schema, compiled once here into a standalone validator
+# (no schema compilation when the CLI starts).
+schema: $(SCHEMA_GEN)
+$(SCHEMA_GEN): scripts/build-config-validator.js $(wildcard $(OCI_SCHEMA_DIR)/*.json)
+	node scripts/build-config-validator.js $(OCI_SCHEMA_DIR) src/container/generated
+
+ts: proto schema
 	node_modules/.bin/tsc -p .
 	mkdir -p dist/agent/generated && cp src/agent/generated/agent.js dist/agent/generated/
+	mkdir -p dist/container/generated && cp src/container/generated/config-validator.js dist/container/generated/
 
 # The guest agent as one file: the guest image carries it, and one file
 # loads faster than a module tree under emulation.
@@ -48,8 +59,16 @@ agent: ts
 guest: kernel image
 kernel:
 	scripts/build-kernel.sh
-image: build
+image: build exec-helper
 	scripts/build-image.sh
+
+# The container init set-up in the guest (guest/exec-helper): static, so it
+# runs in any rootfs layout and before anything else is mounted.
+EXEC_HELPER := build/guest/clear-exec
+exec-helper: $(EXEC_HELPER)
+$(EXEC_HELPER): $(wildcard guest/exec-helper/*.c guest/exec-helper/*.h)
+	mkdir -p build/guest
+	gcc -static -O2 -Wall -o $@ guest/exec-helper/clear-exec.c
 
 test: build guest
 	node_modules/.bin/tap
@@ -62,4 +81,4 @@ bench-boot: build
 	node dist/bench/boot.js
 
 clean:
-	rm -rf dist src/native/build
+	rm -rf dist src/native/build build/guest

@@ -6,6 +6,8 @@
  *           never chowned or chmodded
  *   fd 3    a socket to the agent (the sync fd): the spec comes in on it,
  *           status lines go out on it, and later the barrier byte comes in
+ *   fd 4    only with the "console" record: a socket on which the pty
+ *           master is sent to the agent (SCM_RIGHTS), before "ready"
  *
  * Spec (agent -> helper, fd 3), JSON-free on purpose (no parser in C):
  *
@@ -29,6 +31,13 @@
  *                            i(nheritable) a(mbient); NAME like CAP_CHOWN
  *     user UID GID | group GID (additional, repeated) | cwd PATH
  *     arg S | env KEY=VALUE  (repeated, in order)
+ *     console                process.terminal: after pivot_root, a pty from
+ *                            the container's own devpts (/dev/ptmx ->
+ *                            pts/ptmx); the master goes to the agent on fd 4
+ *                            (body "/dev/ptmx", as runc's console socket),
+ *                            the slave is bound on /dev/console and becomes
+ *                            stdio and the controlling terminal of a new
+ *                            session, owned by the process's uid (runc's way)
  *
  * Status (helper -> agent, fd 3), one line each:
  *   "pid N"              the container init's pid (as the guest sees it)
@@ -42,6 +51,10 @@
  * container program. P stays as a tiny proxy: the agent's child, it exits
  * with C's status (same code, or the same signal re-raised), so the agent
  * sees exactly how the container ended. Signals from the agent go to C.
+ *
+ * Second use, `clear-exec --ctty FILE ARG0 ARGS...`: for a process the agent
+ * starts on a pty (ExecProcess with terminal): with the pty slave as fd 0,
+ * start a new session, make fd 0 the controlling terminal, exec FILE.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,9 +70,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -81,6 +96,7 @@
 #endif
 
 #define SYNC_FD 3
+#define CONSOLE_FD 4
 #define MAX_SPEC (8 << 20)
 
 /* ------------------------------------------------------------------------ */
@@ -147,7 +163,7 @@ struct kv {
 #define MAXN 1024
 static struct {
   const char *root, *hostname, *domainname, *cwd;
-  int rootro, defdevs, nnp, caps, has_oom, has_umask;
+  int rootro, defdevs, nnp, caps, has_oom, has_umask, console;
   int ns_flags;
   const char *ns_path[8];
   int ns_path_flag[8], n_ns_path;
@@ -252,7 +268,8 @@ static void parse_spec(void) {
     pos += strlen(kw) + 1;
     int nf = !strcmp(kw, "mount") ? 6 : !strcmp(kw, "dev") ? 7 : !strcmp(kw, "rlimit") ? 3
            : (!strcmp(kw, "ns") || !strcmp(kw, "sysctl") || !strcmp(kw, "cap") || !strcmp(kw, "user")) ? 2
-           : (!strcmp(kw, "rootro") || !strcmp(kw, "defdevs") || !strcmp(kw, "nnp") || !strcmp(kw, "caps")) ? 0 : 1;
+           : (!strcmp(kw, "rootro") || !strcmp(kw, "defdevs") || !strcmp(kw, "nnp") || !strcmp(kw, "caps") ||
+              !strcmp(kw, "console")) ? 0 : 1;
     for (int i = 0; i < nf; i++) {
       if (pos >= len) fail("invalid", "spec record %s truncated", kw);
       f[i] = buf + pos;
@@ -295,6 +312,7 @@ static void parse_spec(void) {
     else if (!strcmp(kw, "umask")) { S.has_umask = 1; S.umask = (mode_t)num(f[0], "umask"); }
     else if (!strcmp(kw, "nnp")) S.nnp = 1;
     else if (!strcmp(kw, "caps")) S.caps = 1;
+    else if (!strcmp(kw, "console")) S.console = 1;
     else if (!strcmp(kw, "cap")) {
       const char *sets = "bepia", *p = strchr(sets, f[0][0]);
       if (!p || !f[0][0]) fail("invalid", "bad capability set %s", f[0]);
@@ -571,6 +589,56 @@ static void mask_paths(void) {
   }
 }
 
+/*
+ * process.terminal, as runc's setupConsole: runs after pivot_root, so
+ * /dev/ptmx is the container's (pts/ptmx of its newinstance devpts) and the
+ * slave is /dev/pts/N inside the container, which is what `tty` prints.
+ */
+static void setup_console(void) {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) sysfail("open /dev/ptmx for the terminal (is a devpts mounted on /dev/pts?): %s", errstr(errno));
+  int unlock = 0, n = -1;
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+    sysfail("unlock the pty: %s", errstr(errno));
+  char slave[64];
+  snprintf(slave, sizeof slave, "/dev/pts/%d", n);
+  /* /dev/console: a bind mount of the slave (the file made if missing). */
+  int cfd = open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0);
+  if (cfd < 0 && errno != EEXIST) sysfail("create /dev/console: %s", errstr(errno));
+  if (cfd >= 0) close(cfd);
+  if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0) sysfail("mount %s on /dev/console: %s", slave, errstr(errno));
+  /* The master to the agent, as runc sends it to the console socket. */
+  static char body[] = "/dev/ptmx";
+  struct iovec iov = {body, sizeof body - 1};
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr mh = {0};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &master, sizeof(int));
+  while (sendmsg(CONSOLE_FD, &mh, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR) sysfail("send the terminal to the agent: %s", errstr(errno));
+  close(master);
+  close(CONSOLE_FD);
+  /* A new session whose controlling terminal is the slave; it is all of stdio. */
+  if (setsid() < 0) sysfail("setsid: %s", errstr(errno));
+  int fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) sysfail("open %s: %s", slave, errstr(errno));
+  if (ioctl(fd, TIOCSCTTY, 0) < 0) sysfail("ioctl(setctty): %s", errstr(errno));
+  for (int i = 0; i < 3; i++)
+    if (dup2(fd, i) < 0) sysfail("dup2 the terminal to fd %d: %s", i, errstr(errno));
+  if (fd > 2) close(fd);
+}
+
 static void setup_rootfs(void) {
   /* Nothing done here may reach the guest's mount tree. */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) sysfail("make / rprivate: %s", errstr(errno));
@@ -580,6 +648,7 @@ static void setup_rootfs(void) {
   make_devices();
   if (S.defdevs) default_devices();
   pivot_into_root();
+  if (S.console) setup_console();
   /* runc creates the cwd (as root, before the user change), and says so when it cannot. */
   if (mkdir_all(S.cwd, 0755) < 0 && errno != EACCES)
     fail(errno == ENOENT || errno == ENOTDIR ? "notfound" : "internal", "mkdir %s: %s", S.cwd, errstr(errno));
@@ -628,9 +697,12 @@ static void set_caps(void) {
   if (syscall(SYS_capset, &h, d) < 0) sysfail("capset: %s", errstr(errno));
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     sysfail("clear ambient capabilities: %s", errstr(errno));
+  /* runc ignores an ambient capability it cannot raise (one missing from
+   * the inheritable set: `runc spec` itself writes such configs), and so do
+   * we: the process then simply does not have it, as under runc. */
   for (int i = 0; i < NCAPS; i++)
     if ((S.cap[4] >> i) & 1)
-      if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+      if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0 && errno != EPERM)
         sysfail("raise ambient capability %s: %s", CAPS[i], errstr(errno));
 }
 
@@ -671,6 +743,8 @@ static void change_user(void) {
   if (S.caps) drop_bounding();
   /* Keep the permitted set across setuid; capset below picks what stays. */
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) sysfail("PR_SET_KEEPCAPS: %s", errstr(errno));
+  /* The user owns its terminal, as runc's fixStdioPermissions does it. */
+  if (S.console && S.uid != 0 && fchown(0, S.uid, (gid_t)-1) < 0) sysfail("fchown the terminal: %s", errstr(errno));
   if (setgroups((size_t)S.n_groups, S.groups) < 0) sysfail("setgroups: %s", errstr(errno));
   if (setgid(S.gid) < 0) sysfail("setgid %u: %s", (unsigned)S.gid, errstr(errno));
   if (setuid(S.uid) < 0) sysfail("setuid %u: %s", (unsigned)S.uid, errstr(errno));
@@ -789,16 +863,31 @@ static void child(int alive_fd) {
   _exit(e == ENOENT ? 127 : 126);
 }
 
-int main(void) {
-  /* Only stdio and the sync fd are ours to keep; the sync fd must not reach the container. */
-  if (syscall(SYS_close_range, SYNC_FD + 1, ~0U, 0) < 0)
-    for (int fd = SYNC_FD + 1; fd < 1024; fd++) close(fd);
+/* --ctty FILE ARGV...: a new session with fd 0 (a pty slave) as its controlling terminal. */
+static int ctty_exec(char **argv) {
+  if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0) {
+    dprintf(2, "clear-exec: set the controlling terminal: %s\n", errstr(errno));
+    return 126;
+  }
+  execv(argv[0], argv + 1);
+  int e = errno;
+  dprintf(2, "clear-exec: exec %s: %s\n", argv[0], errstr(e));
+  return e == ENOENT ? 127 : 126;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 4 && !strcmp(argv[1], "--ctty")) return ctty_exec(argv + 2);
+  /* Only stdio, the sync fd and the console fd are ours to keep; neither may reach the container. */
+  if (syscall(SYS_close_range, CONSOLE_FD + 1, ~0U, 0) < 0)
+    for (int fd = CONSOLE_FD + 1; fd < 1024; fd++) close(fd);
+  fcntl(CONSOLE_FD, F_SETFD, FD_CLOEXEC); /* EBADF without a terminal: fine */
   if (fcntl(SYNC_FD, F_SETFD, FD_CLOEXEC) < 0) {
     dprintf(2, "clear-exec: fd %d is not open: run by the clear agent only\n", SYNC_FD);
     return 2;
   }
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* the agent went away: so do we */
   parse_spec();
+  if (!S.console) close(CONSOLE_FD);
 
   for (int i = 0; i < S.n_ns_path; i++) {
     int fd = open(S.ns_path[i], O_RDONLY | O_CLOEXEC);
@@ -817,6 +906,7 @@ int main(void) {
     child(alive[0]);
   }
   close(alive[0]);
+  if (S.console) close(CONSOLE_FD); /* the child sends the console; its close must be the last */
   char line[32];
   int n = snprintf(line, sizeof line, "pid %d\n", pid);
   write_all(SYNC_FD, line, (size_t)n);

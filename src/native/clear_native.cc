@@ -7,6 +7,10 @@
 //  - AF_VSOCK sockets (the guest agent listens on vsock)
 //  - a uv_poll_t watcher so all of the above integrate with the Node loop
 //  - plain read/write/close/shutdown on raw non-blocking fds
+//  - flock (the state store's per-container lock; released by the kernel
+//    when the holder dies)
+//  - pseudo-terminals: openpty, window size, raw mode, and a Unix socket
+//    connect (a console socket receives the pty master with SCM_RIGHTS)
 //
 // Conventions: every function throws a Node-style Error (code = errno name,
 // errno = -errno, syscall) on failure; "would block" (EAGAIN) is not an
@@ -22,9 +26,14 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/syscall.h>
+#include <linux/close_range.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 #include <linux/vm_sockets.h>
 
@@ -287,6 +296,16 @@ void Shutdown(const Napi::CallbackInfo& info) {
   int fd = ArgInt(info, 0, "fd");
   int how = ArgInt(info, 1, "how");
   if (shutdown(fd, how) < 0) ThrowErrno(info.Env(), "shutdown", errno);
+}
+
+// Marks every fd from `min` up close-on-exec. A process spawned by Node
+// inherits every fd that is not cloexec, not only the stdio it was given:
+// callers such as conmon hand the runtime pipes of their own (fd 3, 4) that
+// a long-lived child must never hold open.
+void CloexecFrom(const Napi::CallbackInfo& info) {
+  unsigned min = static_cast<unsigned>(ArgInt(info, 0, "min"));
+  if (syscall(SYS_close_range, min, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    ThrowErrno(info.Env(), "close_range", errno);
 }
 
 // ---------------------------------------------------------------- eventfd
@@ -608,6 +627,102 @@ Napi::Value Watch(const Napi::CallbackInfo& info) {
   return d->watcherCtor.New({info[0], info[1]});
 }
 
+// ------------------------------------------------------------------ flock
+
+// flock(fd, op): op is LOCK_SH=1, LOCK_EX=2, LOCK_UN=8, optionally | LOCK_NB=4.
+// true once done; false when LOCK_NB was given and the lock is held elsewhere.
+// Never call it without LOCK_NB from the Node thread (it would block the loop).
+Napi::Value Flock(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "fd");
+  int op = ArgInt(info, 1, "op");
+  int r;
+  do r = flock(fd, op); while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    if (WouldBlock(errno)) return Napi::Boolean::New(info.Env(), false);
+    ThrowErrno(info.Env(), "flock", errno);
+  }
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// ------------------------------------------------------------ terminals
+
+// openpty(): a new pseudo-terminal pair from /dev/ptmx. Both fds cloexec and
+// O_NOCTTY (opening never makes it our controlling terminal); the master is
+// non-blocking (the event loop drives it), the slave blocking (it becomes a
+// child's stdio). name: the slave's path, /dev/pts/N.
+Napi::Value OpenPty(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+  if (m < 0) ThrowErrno(env, "posix_openpt", errno);
+  char name[64];
+  if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, name, sizeof name) != 0) {
+    int e = errno; close(m); ThrowErrno(env, "unlockpt", e);
+  }
+  int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (s < 0) { int e = errno; close(m); ThrowErrno(env, "open", e); }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("master", m);
+  r.Set("slave", s);
+  r.Set("name", name);
+  return r;
+}
+
+// getWinsize(fd): {rows, cols} (TIOCGWINSZ) of a pty master or slave.
+Napi::Value GetWinsize(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "fd");
+  winsize ws{};
+  if (ioctl(fd, TIOCGWINSZ, &ws) < 0) ThrowErrno(info.Env(), "ioctl(TIOCGWINSZ)", errno);
+  Napi::Object r = Napi::Object::New(info.Env());
+  r.Set("rows", ws.ws_row);
+  r.Set("cols", ws.ws_col);
+  return r;
+}
+
+// setWinsize(fd, rows, cols): TIOCSWINSZ; the kernel sends SIGWINCH to the
+// terminal's foreground process group when the size changes.
+void SetWinsize(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "fd");
+  int rows = ArgInt(info, 1, "rows");
+  int cols = ArgInt(info, 2, "cols");
+  if (rows < 0 || rows > 0xffff || cols < 0 || cols > 0xffff) ThrowType(info.Env(), "rows/cols must be 0..65535");
+  winsize ws{};
+  ws.ws_row = static_cast<unsigned short>(rows);
+  ws.ws_col = static_cast<unsigned short>(cols);
+  if (ioctl(fd, TIOCSWINSZ, &ws) < 0) ThrowErrno(info.Env(), "ioctl(TIOCSWINSZ)", errno);
+}
+
+// setRaw(fd): cfmakeraw on the terminal (no echo, no line editing, no
+// signals from ^C, no output processing): bytes pass through unchanged.
+void SetRaw(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0, "fd");
+  termios t{};
+  if (tcgetattr(fd, &t) < 0) ThrowErrno(info.Env(), "tcgetattr", errno);
+  cfmakeraw(&t);
+  if (tcsetattr(fd, TCSANOW, &t) < 0) ThrowErrno(info.Env(), "tcsetattr", errno);
+}
+
+// unixConnect(path): a cloexec, non-blocking AF_UNIX stream socket connected
+// to path. The connect itself is blocking (a Unix connect completes at once
+// unless the listener's backlog is full).
+Napi::Value UnixConnect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) ThrowType(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(sa.sun_path)) ThrowErrno(env, "connect", ENAMETOOLONG);
+  memcpy(sa.sun_path, path.data(), path.size());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) ThrowErrno(env, "socket", errno);
+  int r;
+  do r = connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+  while (r < 0 && errno == EINTR);
+  if (r < 0) { int e = errno; close(fd); ThrowErrno(env, "connect", e); }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) { int e = errno; close(fd); ThrowErrno(env, "fcntl", e); }
+  return Napi::Number::New(env, fd);
+}
+
 // ------------------------------------------------------------------- init
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -626,6 +741,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("write", Write);
   fn("close", Close);
   fn("shutdown", Shutdown);
+  fn("cloexecFrom", CloexecFrom);
   fn("eventfd", EventFd);
   fn("eventfdRead", EventFdRead);
   fn("eventfdWrite", EventFdWrite);
@@ -636,6 +752,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("vsockConnect", VsockConnect);
   fn("socketError", SocketError);
   fn("errnoName", ErrnoNameJs);
+  fn("flock", Flock);
+  fn("openpty", OpenPty);
+  fn("getWinsize", GetWinsize);
+  fn("setWinsize", SetWinsize);
+  fn("setRaw", SetRaw);
+  fn("unixConnect", UnixConnect);
   return exports;
 }
 

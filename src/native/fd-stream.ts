@@ -24,6 +24,12 @@ export interface FdStreamOptions extends DuplexOptions {
   remotePort?: number;
   localAddress?: string;
   localPort?: number;
+  /**
+   * The fd is a pty (master or slave), not a socket: EIO from read(), which
+   * a pty returns once the other side is closed, is EOF; ending the writable
+   * side does nothing (there is no half-close on a terminal).
+   */
+  tty?: boolean;
 }
 
 interface PendingWrite {
@@ -51,11 +57,13 @@ export class FdStream extends Duplex {
   private pending: PendingWrite | null = null;
   private timeoutMs = 0;
   private timer: NodeJS.Timeout | null = null;
+  private readonly tty: boolean;
 
   constructor(fd: number, opts: FdStreamOptions = {}) {
-    const { remoteAddress, remotePort, localAddress, localPort, ...duplexOpts } = opts;
+    const { remoteAddress, remotePort, localAddress, localPort, tty, ...duplexOpts } = opts;
     super({ allowHalfOpen: true, ...duplexOpts });
     this.fd = fd;
+    this.tty = tty === true;
     this.remoteAddress = remoteAddress;
     this.remotePort = remotePort;
     this.localAddress = localAddress;
@@ -125,8 +133,11 @@ export class FdStream extends Duplex {
       try {
         got = n.read(this.fd, buf, 0, CHUNK);
       } catch (e) {
-        this.destroy(e as Error);
-        return;
+        if (!(this.tty && (e as NativeError).code === 'EIO')) {
+          this.destroy(e as Error);
+          return;
+        }
+        got = 0; // the pty's other side is gone: EOF
       }
       if (got < 0) break; // EAGAIN: wait for READABLE
       this.touch();
@@ -188,7 +199,7 @@ export class FdStream extends Duplex {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    if (this.fd < 0) return cb();
+    if (this.fd < 0 || this.tty) return cb();
     try {
       native().shutdown(this.fd, SHUT_WR); // peer reads EOF
     } catch (e) {

@@ -17,6 +17,12 @@ export const SHUT_RD = 0;
 export const SHUT_WR = 1;
 export const SHUT_RDWR = 2;
 
+/** flock(2) operations. */
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
 /** uv_poll_t on the Node event loop. At most one watcher per fd. */
 export interface FdWatcher {
   /** Poll for READABLE|WRITABLE (0 = stop). Keeps the loop alive while polling (unless unref'd). */
@@ -56,6 +62,8 @@ export interface NativeAddon {
   close(fd: number): void;
   /** how: SHUT_RD=0, SHUT_WR=1, SHUT_RDWR=2. */
   shutdown(fd: number, how: number): void;
+  /** Marks every fd >= min close-on-exec (close_range with CLOSE_RANGE_CLOEXEC). */
+  cloexecFrom(min: number): void;
   /** EFD_NONBLOCK|EFD_CLOEXEC. */
   eventfd(initval: number): number;
   /** The counter (reset to 0); null on EAGAIN (counter is 0). */
@@ -79,6 +87,21 @@ export interface NativeAddon {
   socketError(fd: number): number;
   /** 111 -> 'ECONNREFUSED' (sign ignored). */
   errnoName(errno: number): string;
+  /** flock(2); op: LOCK_SH/LOCK_EX/LOCK_UN, | LOCK_NB. false = would block (LOCK_NB). Always pass LOCK_NB from JS. */
+  flock(fd: number, op: number): boolean;
+  /**
+   * A new pty pair: both cloexec and O_NOCTTY; master non-blocking, slave
+   * blocking. name is the slave's path (/dev/pts/N).
+   */
+  openpty(): { master: number; slave: number; name: string };
+  /** TIOCGWINSZ on a pty master or slave. */
+  getWinsize(fd: number): { rows: number; cols: number };
+  /** TIOCSWINSZ (the foreground process group gets SIGWINCH on a change). */
+  setWinsize(fd: number, rows: number, cols: number): void;
+  /** cfmakeraw: no echo, no line discipline, no signals, no output processing. */
+  setRaw(fd: number): void;
+  /** A connected AF_UNIX stream socket (cloexec, then non-blocking); throws like connect(2). */
+  unixConnect(path: string): number;
 }
 
 const ADDON = 'clear_native.node';

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AgentClient } from '../agent/client';
 import { AGENT_VSOCK_PORT } from '../agent/protocol';
+import { VirtioFsShare } from '../devices/fs/virtiofsd';
 import { createVsockDevice, type VsockDevice, type VsockMode } from '../devices/vsock';
 import { ClearError } from '../lib/errors';
 import { debug } from '../lib/log';
@@ -40,6 +41,8 @@ export interface SandboxOptions {
   vsock?: VsockMode;
   /** Extra kernel command line (e.g. clear.debug=1). */
   cmdline?: string;
+  /** Host directories shared into the guest over virtio-fs, each mounted there by its tag. */
+  shares?: { tag: string; source: string }[];
   /** Keep the guest console in runDir/console.log (always on when CLEAR_DEBUG is set). */
   keepConsole?: boolean;
 }
@@ -57,7 +60,13 @@ export class Sandbox {
     /** Milliseconds from starting QEMU to the agent's first answer. */
     readonly bootMs: number,
     private readonly vsock: VsockDevice,
+    private readonly shares: VirtioFsShare[],
   ) {}
+
+  /** Pids of every host process this VM needs (QEMU, virtiofsd); the holder is the caller. */
+  get hostPids(): number[] {
+    return [this.machine.pid, ...this.shares.flatMap((s) => (s.pid ? [s.pid] : []))];
+  }
 
   /** Boots a VM and waits for its agent. On any failure nothing is left running. */
   static async boot(opts: SandboxOptions): Promise<Sandbox> {
@@ -83,6 +92,13 @@ export class Sandbox {
       const vsock = createVsockDevice(opts.runDir, opts.vsock);
       cleanup.push(() => vsock.close());
       const timeoutMs = BOOT_TIMEOUT_MS * accel.timeoutScale;
+      const shares = (opts.shares ?? []).map(
+        (s, i) => new VirtioFsShare({ ...s, socketPath: path.join(opts.runDir, `fs${i}.sock`) }),
+      );
+      for (const share of shares) {
+        cleanup.push(() => share.stop());
+        await share.start(timeoutMs);
+      }
       const console = opts.keepConsole || process.env.CLEAR_DEBUG ? path.join(opts.runDir, 'console.log') : null;
       const started = Date.now();
       // QEMU talks to the vsock backend while it starts up and waits for the
@@ -98,7 +114,7 @@ export class Sandbox {
         accel,
         runDir: opts.runDir,
         consoleLog: console,
-        devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }, vsock.spec],
+        devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }, vsock.spec, ...shares.map((s) => s.spec)],
       });
       cleanup.push(() => machine.kill());
       await attached;
@@ -109,7 +125,7 @@ export class Sandbox {
       await raceExit(machine, agent.waitReady(started + timeoutMs), console);
       const bootMs = Date.now() - started;
       debug('sandbox', `${opts.name}: agent ready after ${bootMs} ms (${accel.kind})`);
-      return new Sandbox(opts.name, opts.runDir, machine, agent, agentSocket, accel, bootMs, vsock);
+      return new Sandbox(opts.name, opts.runDir, machine, agent, agentSocket, accel, bootMs, vsock, shares);
     } catch (err) {
       await undo();
       throw err;
@@ -135,6 +151,7 @@ export class Sandbox {
     } finally {
       this.agent.close();
       await this.vsock.close();
+      await Promise.all(this.shares.map((s) => s.stop()));
       fs.rmSync(this.runDir, { recursive: true, force: true });
     }
   }

@@ -47,6 +47,8 @@ class PortListeners {
   private readonly servers: { server: net.Server; path: string }[] = [];
 
   async listen(socketPath: string, onConnection: (socket: net.Socket) => void): Promise<void> {
+    // A socket file left by a VM that died uncleanly would make listen fail.
+    fs.rmSync(socketPath, { force: true });
     // allowHalfOpen: a client that ends its writing still reads the answer.
     const server = net.createServer({ allowHalfOpen: true }, onConnection);
     await new Promise<void>((resolve, reject) => {

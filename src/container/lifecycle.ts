@@ -1,0 +1,475 @@
+/**
+ * The OCI lifecycle: create, start, state, kill, delete, run — runc's
+ * semantics and error texts — over the state store (state.ts), the hooks
+ * (hooks.ts) and the per-container monitor (monitor-api.ts). The CLI only
+ * parses flags and calls these.
+ *
+ * Every command that changes a container holds its lock (flock on
+ * <root>/<id>) from start to end, so concurrent commands on one id run one
+ * after another. `state` and `list` read without the lock (all writes are
+ * atomic renames).
+ *
+ * The monitor API is loaded on first use (it pulls in gRPC): from
+ * $CLEAR_MONITOR_MODULE when set (a test seam: a module with the same
+ * exports), else ./monitor-api. Tests may also pass `monitor` in the context.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ClearError, messageOf } from '../lib/errors';
+import { isValidSignalNumber, parseSignal } from '../lib/signals';
+import { loadConfig, resolveBundle } from './config';
+import { runHooks } from './hooks';
+import { validateId } from './ids';
+import type { MonitorLaunch } from './monitor-api';
+import { type CliState, type Hooks, type HookState, OCI_VERSION, type Status } from './oci-spec';
+import {
+  type ContainerLock,
+  type ContainerRecord,
+  RECORD_FORMAT,
+  containerDir,
+  createContainerDir,
+  isMonitorAlive,
+  isProcessAlive,
+  listIds,
+  liveStatus,
+  lockContainer,
+  nowRfc3339Nano,
+  processStartTime,
+  readMonitorExit,
+  readRecord,
+  removeContainerDir,
+  runDirOf,
+  writePidFile,
+  writeRecord,
+} from './state';
+
+/** The monitor's API as the lifecycle uses it (see monitor-api.ts). */
+export interface MonitorApi {
+  launchMonitor(l: MonitorLaunch): Promise<{ pid: number }>;
+  startContainer(stateDir: string, id: string): Promise<void>;
+  signalContainer(stateDir: string, id: string, signal: number, all: boolean): Promise<void>;
+  destroyContainer(stateDir: string, id: string): Promise<void>;
+}
+
+export interface LifecycleContext {
+  /** The state root (--root). */
+  root: string;
+  systemdCgroup?: boolean;
+  /** Non-fatal problems (a failing poststop hook, a failed cleanup step); default: ignored. */
+  warn?: (msg: string) => void;
+  /** The monitor API; default: loaded lazily (see above). */
+  monitor?: MonitorApi;
+  /** How long to wait for a container's lock (ms). */
+  lockTimeoutMs?: number;
+  /** How long delete waits for the monitor to exit after destroy before SIGKILL (ms, default 10 s). */
+  stopTimeoutMs?: number;
+}
+
+export interface CreateOptions {
+  id: string;
+  /** Bundle dir, relative to cwd; default cwd. */
+  bundle?: string;
+  /** Pid file, relative to cwd. */
+  pidFile?: string;
+  consoleSocket?: string;
+  preserveFds?: number;
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
+  /** Where relative paths start (default process.cwd()). */
+  cwd?: string;
+  /** run without --detach: a terminal needs no console socket (the monitor uses our stdio). */
+  foreground?: boolean;
+}
+
+export interface RunOptions extends CreateOptions {
+  detach?: boolean;
+  /** Keep the container (stopped) after it exits instead of deleting it. */
+  keep?: boolean;
+}
+
+let loadedMonitor: MonitorApi | undefined;
+
+function monitorApi(ctx: LifecycleContext): MonitorApi {
+  if (ctx.monitor) return ctx.monitor;
+  if (!loadedMonitor) {
+    const mod = process.env.CLEAR_MONITOR_MODULE || './monitor-api';
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loadedMonitor = require(mod) as MonitorApi;
+  }
+  return loadedMonitor;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function notExist(): ClearError {
+  return new ClearError('container does not exist');
+}
+
+function hookState(rec: ContainerRecord, status: Status, withPid = true): HookState {
+  return {
+    ociVersion: rec.ociVersion,
+    id: rec.id,
+    status,
+    ...(withPid && rec.pid ? { pid: rec.pid } : {}),
+    bundle: rec.bundle,
+    ...(rec.annotations ? { annotations: rec.annotations } : {}),
+  };
+}
+
+function pickHooks(h: Hooks | undefined): Hooks | undefined {
+  if (!h) return undefined;
+  const kept: Hooks = {};
+  if (h.poststart?.length) kept.poststart = h.poststart;
+  if (h.poststop?.length) kept.poststop = h.poststop;
+  return Object.keys(kept).length ? kept : undefined;
+}
+
+/** Locks an existing container of ours; undefined when there is none (or it is runc's). */
+async function lockOurs(ctx: LifecycleContext, id: string): Promise<{ lock: ContainerLock; rec: ContainerRecord } | undefined> {
+  const lock = await lockContainer(ctx.root, id, { timeoutMs: ctx.lockTimeoutMs });
+  if (!lock) return undefined;
+  let rec: ContainerRecord | undefined;
+  try {
+    rec = readRecord(ctx.root, id);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  if (!rec) {
+    lock.release();
+    return undefined;
+  }
+  return { lock, rec };
+}
+
+/** Kills a process by pid if it is still the same process. */
+function killPid(pid: number, startTime: string | undefined, signal: NodeJS.Signals | number): void {
+  if (!isProcessAlive(pid, startTime)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* gone meanwhile */
+  }
+}
+
+async function waitDead(pid: number, startTime: string | undefined, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (isProcessAlive(pid, startTime)) {
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
+/**
+ * Stops everything of a container on the host: the monitor's destroy, then
+ * the monitor itself (SIGKILL after stopTimeoutMs).
+ */
+async function destroyRuntime(ctx: LifecycleContext, rec: ContainerRecord): Promise<void> {
+  const stateDir = containerDir(ctx.root, rec.id);
+  const alive = isMonitorAlive(rec);
+  try {
+    await monitorApi(ctx).destroyContainer(stateDir, rec.id);
+  } catch (err) {
+    if (alive) ctx.warn?.(`destroying container ${rec.id}: ${messageOf(err)}`);
+  }
+  if (rec.monitorPid > 0 && !(await waitDead(rec.monitorPid, rec.monitorStartTime, alive ? (ctx.stopTimeoutMs ?? 10_000) : 0))) {
+    killPid(rec.monitorPid, rec.monitorStartTime, 'SIGKILL');
+    await waitDead(rec.monitorPid, rec.monitorStartTime, 5_000);
+  }
+}
+
+// ------------------------------------------------------------------ create
+
+/**
+ * runc create: validates the id and the bundle, takes the id, launches the
+ * monitor, runs the prestart/createRuntime/createContainer hooks, writes the
+ * pid file, and leaves the container 'created'. On any failure nothing is
+ * left: monitor stopped, state directory removed, pid file not written.
+ */
+export async function create(ctx: LifecycleContext, opts: CreateOptions): Promise<{ pid: number }> {
+  validateId(opts.id);
+  const cwd = opts.cwd ?? process.cwd();
+  const bundle = resolveBundle(opts.bundle, cwd);
+  const cfg = loadConfig(bundle);
+  const terminal = cfg.spec.process?.terminal === true;
+  if (opts.consoleSocket && !terminal) {
+    throw new ClearError('cannot use console socket if runc will not detach or allocate tty');
+  }
+  if (terminal && !opts.consoleSocket && !opts.foreground) {
+    throw new ClearError('cannot allocate tty if runc will detach without setting console socket');
+  }
+  const pidFile = opts.pidFile ? path.resolve(cwd, opts.pidFile) : undefined;
+
+  const lock = await createContainerDir(ctx.root, opts.id, { timeoutMs: ctx.lockTimeoutMs });
+  const stateDir = containerDir(ctx.root, opts.id);
+  const rec: ContainerRecord = {
+    clear: RECORD_FORMAT,
+    ociVersion: OCI_VERSION,
+    id: opts.id,
+    status: 'creating',
+    pid: 0,
+    bundle,
+    rootfs: cfg.rootfs,
+    ...(cfg.spec.annotations && Object.keys(cfg.spec.annotations).length ? { annotations: cfg.spec.annotations } : {}),
+    created: nowRfc3339Nano(),
+    owner: '',
+    monitorPid: 0,
+    runDir: runDirOf(ctx.root, opts.id),
+    ...(pickHooks(cfg.spec.hooks) ? { hooks: pickHooks(cfg.spec.hooks) } : {}),
+    terminal,
+  };
+  let pidWritten = false;
+  try {
+    writeRecord(ctx.root, rec);
+    fs.mkdirSync(rec.runDir, { recursive: true, mode: 0o700 });
+    const hooks = cfg.spec.hooks;
+    const { pid } = await monitorApi(ctx).launchMonitor({
+      root: ctx.root,
+      id: opts.id,
+      bundle,
+      stateDir,
+      runDir: rec.runDir,
+      spec: cfg.spec,
+      ...(opts.consoleSocket ? { consoleSocket: path.resolve(cwd, opts.consoleSocket) } : {}),
+      preserveFds: opts.preserveFds && opts.preserveFds > 0 ? opts.preserveFds : 0,
+      noPivot: opts.noPivot ?? false,
+      noNewKeyring: opts.noNewKeyring ?? false,
+      systemdCgroup: ctx.systemdCgroup ?? false,
+      // The monitor runs in the container's namespaces; the VM has not booted.
+      beforeBoot: async (monitorPid) => {
+        rec.pid = monitorPid;
+        rec.monitorPid = monitorPid;
+        rec.monitorStartTime = processStartTime(monitorPid);
+        writeRecord(ctx.root, rec);
+        if (!rec.monitorStartTime) throw new ClearError('container init exited before it was created');
+        const st = hookState(rec, 'creating');
+        await runHooks('prestart', hooks?.prestart, st);
+        await runHooks('createRuntime', hooks?.createRuntime, st);
+      },
+    });
+    await runHooks('createContainer', hooks?.createContainer, hookState(rec, 'creating'));
+
+    if (pidFile) {
+      writePidFile(pidFile, pid);
+      pidWritten = true;
+    }
+    rec.status = 'created';
+    writeRecord(ctx.root, rec);
+    return { pid };
+  } catch (err) {
+    if (rec.monitorPid > 0) await destroyRuntime({ ...ctx, stopTimeoutMs: 2_000 }, rec).catch(() => {});
+    else await monitorApi(ctx).destroyContainer(stateDir, opts.id).catch(() => {});
+    if (pidWritten && pidFile) fs.rmSync(pidFile, { force: true });
+    removeContainerDir(ctx.root, opts.id);
+    throw err;
+  } finally {
+    lock.release();
+  }
+}
+
+// ------------------------------------------------------------------- start
+
+/** runc start: releases a created container's process, then runs the poststart hooks. */
+export async function start(ctx: LifecycleContext, id: string): Promise<void> {
+  validateId(id);
+  const held = await lockOurs(ctx, id);
+  if (!held) throw notExist();
+  const { lock, rec } = held;
+  try {
+    const status = liveStatus(ctx.root, rec);
+    switch (status) {
+      case 'created':
+        break;
+      case 'stopped':
+        throw new ClearError('cannot start a container that has stopped');
+      case 'running':
+        throw new ClearError('cannot start an already running container');
+      default:
+        throw new ClearError(`cannot start a container in the ${status} state`);
+    }
+    await monitorApi(ctx).startContainer(containerDir(ctx.root, id), id);
+    rec.status = 'running';
+    writeRecord(ctx.root, rec);
+    try {
+      await runHooks('poststart', rec.hooks?.poststart, hookState(rec, 'running'));
+    } catch (err) {
+      // runc (1.2): a failing poststart hook takes the container down.
+      await destroyRuntime(ctx, rec).catch(() => {});
+      throw err;
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+// ------------------------------------------------------------------- state
+
+function cliState(ctx: LifecycleContext, rec: ContainerRecord): CliState {
+  const status = liveStatus(ctx.root, rec);
+  return {
+    ociVersion: rec.ociVersion,
+    id: rec.id,
+    pid: status === 'stopped' ? 0 : rec.pid,
+    status,
+    bundle: rec.bundle,
+    rootfs: rec.rootfs,
+    created: rec.created,
+    ...(rec.annotations && Object.keys(rec.annotations).length ? { annotations: rec.annotations } : {}),
+    owner: rec.owner,
+  };
+}
+
+/** runc state: the OCI state of container `id`, its status computed live. */
+export function state(ctx: LifecycleContext, id: string): CliState {
+  validateId(id);
+  const rec = readRecord(ctx.root, id);
+  if (!rec) throw notExist();
+  return cliState(ctx, rec);
+}
+
+/** The state of every container of ours under the root (runc's are skipped). */
+export function list(ctx: LifecycleContext): CliState[] {
+  const out: CliState[] = [];
+  for (const id of listIds(ctx.root)) {
+    try {
+      const rec = readRecord(ctx.root, id);
+      if (rec) out.push(cliState(ctx, rec));
+    } catch {
+      /* removed meanwhile, or unreadable: skip like runc list */
+    }
+  }
+  return out;
+}
+
+/** runc state's output: json.MarshalIndent with two spaces, Go's HTML-safe escaping, no final newline. */
+export function formatState(s: CliState): string {
+  return JSON.stringify(s, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// -------------------------------------------------------------------- kill
+
+/**
+ * runc kill: `signal` as a number or a name (with or without SIG). A stopped
+ * container gives "container not running", except with `all` (nothing left
+ * to signal: success, like runc).
+ */
+export async function kill(ctx: LifecycleContext, id: string, signal: string | number = 'SIGTERM', all = false): Promise<void> {
+  validateId(id);
+  const held = await lockOurs(ctx, id);
+  if (!held) throw notExist();
+  const { lock, rec } = held;
+  try {
+    const sig = typeof signal === 'number' ? signal : parseSignal(signal);
+    const status = liveStatus(ctx.root, rec);
+    if (status === 'stopped' || status === 'creating') {
+      if (all && status === 'stopped') return;
+      throw new ClearError('container not running');
+    }
+    if (!isValidSignalNumber(sig)) throw new ClearError('unable to signal init: invalid argument');
+    await monitorApi(ctx).signalContainer(containerDir(ctx.root, id), id, sig, all);
+  } finally {
+    lock.release();
+  }
+}
+
+// ------------------------------------------------------------------ delete
+
+/**
+ * runc delete: a stopped or created container is removed (a created one is
+ * killed first); a running or paused one only with `force`. An unknown id is
+ * an error, except with `force`. The poststop hooks run after removal; their
+ * failure is reported through ctx.warn, not thrown (like runc).
+ */
+export async function remove(ctx: LifecycleContext, id: string, force = false): Promise<void> {
+  if (force && idErrorQuiet(id)) return;
+  validateId(id);
+  const held = await lockOurs(ctx, id);
+  if (!held) {
+    if (force) return;
+    throw notExist();
+  }
+  const { lock, rec } = held;
+  try {
+    const status = liveStatus(ctx.root, rec);
+    if ((status === 'running' || status === 'paused') && !force) {
+      throw new ClearError(`cannot delete container ${id} that is not stopped: ${status}`);
+    }
+    await destroyRuntime(ctx, rec);
+    removeContainerDir(ctx.root, id);
+    try {
+      await runHooks('poststop', rec.hooks?.poststop, hookState(rec, 'stopped', false));
+    } catch (err) {
+      ctx.warn?.(messageOf(err));
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** `delete` is a keyword; this is remove(). */
+export { remove as delete };
+
+function idErrorQuiet(id: string): boolean {
+  try {
+    validateId(id);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+// --------------------------------------------------------------------- run
+
+/** The container's exit status once its monitor is gone (255 when it told nothing). */
+export function exitStatusOf(ctx: LifecycleContext, rec: ContainerRecord): number {
+  const exit = readMonitorExit(containerDir(ctx.root, rec.id));
+  return exit ?? 255;
+}
+
+/** Resolves with the container's exit status once it has stopped. */
+export async function waitStopped(ctx: LifecycleContext, id: string, pollMs = 50): Promise<number> {
+  for (;;) {
+    const rec = readRecord(ctx.root, id);
+    if (!rec) return 255;
+    if (liveStatus(ctx.root, rec) === 'stopped') {
+      // The report comes before the monitor exits; give it a moment to exit.
+      await waitDead(rec.monitorPid, rec.monitorStartTime, 2_000);
+      return exitStatusOf(ctx, rec);
+    }
+    await sleep(pollMs);
+  }
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/**
+ * runc run: create + start; with `detach` it returns 0 once started,
+ * otherwise it forwards signals to the container, waits for it to exit,
+ * deletes it (unless `keep`) and resolves with its exit status.
+ */
+export async function run(ctx: LifecycleContext, opts: RunOptions): Promise<number> {
+  await create(ctx, { ...opts, foreground: !opts.detach });
+  try {
+    await start(ctx, opts.id);
+  } catch (err) {
+    await remove(ctx, opts.id, true).catch(() => {});
+    throw err;
+  }
+  if (opts.detach) return 0;
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const s of FORWARDED) {
+    const h = () => {
+      void kill(ctx, opts.id, s).catch(() => {});
+    };
+    handlers.set(s, h);
+    process.on(s, h);
+  }
+  try {
+    const code = await waitStopped(ctx, opts.id);
+    if (!opts.keep) await remove(ctx, opts.id, true);
+    return code;
+  } finally {
+    for (const [s, h] of handlers) process.off(s, h);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Starting a container's monitor from `create`, and reaching it afterwards.
+ *
+ * The monitor is spawned detached (its own session: it outlives `create`,
+ * and the caller — containerd's shim, conmon — reaps it as subreaper) with
+ * exactly the fds the container's stdio needs, in a mount namespace of its
+ * own (`unshare --mount --propagation private`: the rootfs share's bind
+ * mounts die with it) and, when the config asks for a new network namespace,
+ * a new one: callers join /proc/<monitor pid>/ns/net.
+ *
+ * The sync socket (the monitor's last fd) carries JSON lines:
+ *   monitor → create  {"started":true}        namespaces are in place
+ *   create  → monitor "boot"                  hooks ran: boot the VM
+ *   monitor → create  {"ok":true} | {"error":"..."}
+ * EOF from create before "boot" makes the monitor exit without booting.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Duplex } from 'node:stream';
+import { ClearError } from '../lib/errors';
+import { packageRoot } from '../lib/paths';
+import { native } from '../native';
+import type { MonitorParams } from './monitor';
+import type { MonitorLaunch } from './monitor-api';
+import { INIT_EXEC_ID, readMonitorRecord } from './monitor-record';
+
+/** Spawns the monitor; resolves with its pid once it reports the container created. */
+export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> {
+  const specFile = path.join(l.stateDir, 'config.json');
+  fs.writeFileSync(specFile, JSON.stringify(l.spec));
+  const preserved = Array.from({ length: l.preserveFds }, (_, i) => 3 + i);
+  const syncFd = 3 + l.preserveFds;
+  const params: MonitorParams = {
+    id: l.id,
+    bundle: l.bundle,
+    stateDir: l.stateDir,
+    runDir: l.runDir,
+    specFile,
+    syncFd,
+    ...(l.consoleSocket ? { consoleSocket: l.consoleSocket } : {}),
+  };
+  // Everything this process inherited beyond what we pass on stays here:
+  // callers leave pipes of their own open (conmon's fds 3 and 4, the shim's
+  // ttrpc socket) that a long-lived monitor must never hold.
+  native().cloexecFrom(3);
+  const child = spawn('unshare', [...namespaceFlags(l.spec), process.execPath, monitorScript(), JSON.stringify(params)], {
+    detached: true,
+    stdio: [0, 1, 2, ...preserved, 'pipe'],
+    cwd: l.bundle,
+  });
+  const sync = child.stdio[syncFd] as Duplex | null;
+  if (!child.pid || !sync) throw new ClearError('cannot start the container monitor (is unshare from util-linux installed?)');
+  const pid = child.pid;
+  child.unref();
+  const lines = readline.createInterface({ input: sync });
+  const nextLine = () =>
+    new Promise<{ started?: boolean; ok?: boolean; error?: string }>((resolve) => {
+      const onExit = () => resolve({ error: 'the container monitor exited before reporting' });
+      child.once('exit', onExit);
+      lines.once('line', (line) => {
+        child.off('exit', onExit);
+        try {
+          resolve(JSON.parse(line));
+        } catch {
+          resolve({ error: `the container monitor said: ${line}` });
+        }
+      });
+    });
+  try {
+    const started = await nextLine();
+    if (!started.started) throw new ClearError(started.error ?? 'the container monitor failed to start');
+    await l.beforeBoot?.(pid);
+    sync.write('boot\n');
+    const created = await nextLine();
+    if (!created.ok) throw new ClearError(created.error ?? 'the container monitor failed');
+    return { pid };
+  } catch (err) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw err;
+  } finally {
+    lines.close();
+    sync.destroy();
+  }
+}
+
+function namespaceFlags(spec: MonitorLaunch['spec']): string[] {
+  const flags = ['--mount', '--propagation', 'private'];
+  const net = spec.linux?.namespaces?.find((ns) => ns.type === 'network');
+  if (net && !net.path) flags.push('--net');
+  return flags;
+}
+
+function monitorScript(): string {
+  return path.join(packageRoot(), 'dist', 'container', 'monitor.js');
+}
+
+/** Runs one call against the container's agent, through the socket its monitor recorded. */
+async function withAgent<T>(stateDir: string, fn: (agent: import('../agent/client').AgentClient) => Promise<T>): Promise<T> {
+  const record = readMonitorRecord(stateDir);
+  if (!record?.agentSocket || record.status === 'stopped') throw new ClearError('container not running');
+  const { AgentClient } = await import('../agent/client');
+  const agent = AgentClient.connect(record.agentSocket);
+  try {
+    return await fn(agent);
+  } finally {
+    agent.close();
+  }
+}
+
+/** Releases the container's process. */
+export function startContainer(stateDir: string, id: string): Promise<void> {
+  return withAgent(stateDir, (agent) => agent.startContainer(id).then(() => undefined));
+}
+
+export function signalContainer(stateDir: string, _id: string, signal: number, _all: boolean): Promise<void> {
+  // The container process is PID 1 of its own pid namespace in the guest:
+  // when it dies, everything in the container dies with it, so --all adds
+  // nothing that reaches further for SIGKILL. Other signals go to init only.
+  return withAgent(stateDir, (agent) => agent.signal(INIT_EXEC_ID, signal));
+}
+
+/**
+ * Takes down everything of this container on the host: the monitor and the
+ * VM's processes, SIGKILLed, then the VM's run directory. Idempotent.
+ */
+export async function destroyContainer(stateDir: string, _id: string): Promise<void> {
+  const record = readMonitorRecord(stateDir);
+  const pids = record ? [record.pid, ...record.hostPids] : [];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await waitGone(pids, 5000);
+  if (record?.runDir) fs.rmSync(record.runDir, { recursive: true, force: true });
+}
+
+async function waitGone(pids: number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const alive = (pid: number) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !/^\d+ \(.*\) Z/.test(stat);
+    } catch {
+      return false;
+    }
+  };
+  while (pids.some(alive)) {
+    if (Date.now() > deadline) throw new ClearError(`processes ${pids.filter(alive).join(', ')} did not die`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+

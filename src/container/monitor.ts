@@ -1,0 +1,239 @@
+/**
+ * The monitor: the container's process on the host, one per container,
+ * alive exactly as long as its VM. Callers treat its pid as the container
+ * (they reap it, read its cgroup, join its network namespace), so:
+ *
+ * - it holds the VM (QEMU, virtiofsd, the vsock backend in-process);
+ * - it relays the container process's stdio to the fds `create` was given,
+ *   closing them as soon as the process ends (callers wait for EOF);
+ * - it exits with the container process's status: the same code, or killed
+ *   by the same signal. A VM that dies any other way ends it with status 255.
+ *
+ * `create` spawns it (see monitor-launch.ts, which also describes the sync
+ * protocol) in a mount namespace of its own (the share's bind mounts die
+ * with it), runs the prestart hooks with its pid, then lets it boot.
+ *
+ *   node dist/container/monitor.js '<MonitorParams as JSON>'
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { ExitStatus } from '../agent/client';
+import { ClearError, messageOf } from '../lib/errors';
+import { debug } from '../lib/log';
+import { Sandbox } from '../sandbox/sandbox';
+import { vmSizeFor } from './resources';
+import { GUEST_SHARE_MOUNT, SHARE_TAG, stageShare } from './share';
+import { INIT_EXEC_ID, type MonitorRecord, writeMonitorRecord } from './monitor-record';
+import { attachConsole, type ConsoleRelay } from './terminal';
+
+export interface MonitorParams {
+  id: string;
+  bundle: string;
+  /** The container's state directory: the share is staged below it. */
+  stateDir: string;
+  /** The VM's run directory. */
+  runDir: string;
+  /** The validated config.json, as the lifecycle snapshot it. */
+  specFile: string;
+  /** The socket pair end on which to talk with `create`. */
+  syncFd: number;
+  /** --console-socket (absolute), for process.terminal. */
+  consoleSocket?: string;
+}
+/** The status a monitor ends with when its VM died rather than the container process. */
+export const VM_DIED_EXIT_CODE = 255;
+
+interface SpecLike {
+  root: { path: string; readonly?: boolean };
+  process: { terminal?: boolean; consoleSize?: { height: number; width: number } };
+  mounts?: { destination: string; type?: string; source?: string; options?: string[] }[];
+  linux?: { resources?: { memory?: { limit?: number }; cpu?: { quota?: number; period?: number; cpus?: string } } };
+  vm?: { kernel?: { path?: string }; image?: { path?: string } };
+}
+
+class Monitor {
+  private sandbox: Sandbox | null = null;
+  private record: MonitorRecord;
+  private console: ConsoleRelay | null = null;
+
+  constructor(private readonly params: MonitorParams) {
+    this.record = { pid: process.pid, status: 'creating', hostPids: [], runDir: params.runDir };
+  }
+
+  /** Boots the VM and creates the container, its process held at the barrier. */
+  async create(spec: SpecLike): Promise<void> {
+    const { stateDir, bundle, id } = this.params;
+    const rootfs = path.resolve(bundle, spec.root.path);
+    const staged = stageShare(path.join(stateDir, 'share'), rootfs, spec.mounts ?? []);
+    const size = vmSizeFor(spec.linux?.resources);
+    this.sandbox = await Sandbox.boot({
+      name: id,
+      runDir: this.params.runDir,
+      memoryMiB: size.memoryMiB,
+      vcpus: size.vcpus,
+      kernel: spec.vm?.kernel?.path,
+      image: spec.vm?.image?.path,
+      shares: [{ tag: SHARE_TAG, source: staged.dir }],
+    });
+    this.record = { ...this.record, hostPids: this.sandbox.hostPids, agentSocket: this.sandbox.agentSocket };
+    const guestSpec = { ...spec, root: { ...spec.root, path: staged.guestRoot }, mounts: staged.guestMounts };
+    await this.sandbox.agent.createContainer({
+      containerId: id,
+      execId: INIT_EXEC_ID,
+      ociConfigJson: JSON.stringify(guestSpec),
+      shareTag: SHARE_TAG,
+      shareMount: GUEST_SHARE_MOUNT,
+    });
+    if (spec.process.terminal) {
+      // The caller has the terminal before create returns, as with runc.
+      const size = spec.process.consoleSize;
+      // The terminal's hang-up reaches the container as SIGHUP (the relay
+      // sees it); the kernel's SIGHUP to us, its session leader, is ignored.
+      process.removeAllListeners('SIGHUP');
+      process.on('SIGHUP', () => debug('monitor', 'SIGHUP ignored (terminal)'));
+      this.console = await attachConsole(this.params.consoleSocket ?? '', this.sandbox.agent, INIT_EXEC_ID,
+        size ? { rows: size.height, cols: size.width } : null);
+    }
+    this.save({ status: 'created' });
+  }
+
+  /** Relays stdio until the container process ends; returns how it ended. */
+  async run(): Promise<ExitStatus | null> {
+    const sb = this.sandbox!;
+    const relays = this.console
+      ? [this.console.done]
+      : [relayOut(sb.agent.readStdio(INIT_EXEC_ID, 'stdout'), 1), relayOut(sb.agent.readStdio(INIT_EXEC_ID, 'stderr'), 2)];
+    if (!this.console) relayIn(sb, 0);
+    const vmGone = sb.machine.exited.then(() => null);
+    const status = await Promise.race([sb.agent.wait(INIT_EXEC_ID).catch(() => null), vmGone]);
+    if (status) await Promise.all(relays);
+    closeQuietly(0);
+    closeQuietly(1);
+    closeQuietly(2);
+    this.save({ status: 'stopped', exit: status ?? { exitCode: VM_DIED_EXIT_CODE, signal: 0 } });
+    return status;
+  }
+
+  async shutdown(): Promise<void> {
+    this.console?.close();
+    await this.sandbox?.shutdown();
+    this.sandbox = null;
+  }
+
+  private save(change: Partial<MonitorRecord>): void {
+    this.record = { ...this.record, ...change };
+    writeMonitorRecord(this.params.stateDir, this.record);
+  }
+}
+
+/** Copies one of the process's output streams to our fd, then closes the fd. */
+function relayOut(source: Readable, fd: number): Promise<void> {
+  return new Promise((resolve) => {
+    const sink = fs.createWriteStream('', { fd, autoClose: true });
+    const done = () => resolve();
+    sink.on('close', done);
+    sink.on('error', (err) => {
+      debug('monitor', `fd ${fd}: ${messageOf(err)}`);
+      source.destroy();
+      done();
+    });
+    source.on('error', () => sink.end());
+    source.pipe(sink);
+  });
+}
+
+/** Feeds our fd 0 to the process's stdin; EOF (or /dev/null) closes it. */
+function relayIn(sb: Sandbox, fd: number): void {
+  const source = fs.createReadStream('', { fd, autoClose: false });
+  sb.agent.writeStdin(INIT_EXEC_ID, source).catch((err) => debug('monitor', `stdin: ${messageOf(err)}`));
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed by its stream
+  }
+}
+
+/** The monitor's side of the sync socket with `create` (see monitor-launch.ts). */
+class SyncChannel {
+  private readonly socket: net.Socket;
+  private readonly lines: readline.Interface;
+
+  constructor(fd: number) {
+    this.socket = new net.Socket({ fd, readable: true, writable: true });
+    this.lines = readline.createInterface({ input: this.socket });
+  }
+
+  send(message: object): void {
+    this.socket.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** Resolves true on "boot", false when create hung up instead. */
+  waitForBoot(): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.lines.once('line', (line) => resolve(line.trim() === 'boot'));
+      this.lines.once('close', () => resolve(false));
+    });
+  }
+
+  close(): void {
+    this.lines.close();
+    this.socket.end();
+    this.socket.destroy();
+  }
+}
+
+/** Ends this process the way the container process ended. */
+function exitLike(status: ExitStatus | null): never {
+  if (!status) process.exit(VM_DIED_EXIT_CODE);
+  if (status.signal > 0) {
+    // Die of the same signal, with its default action restored.
+    const name = Object.entries(os.constants.signals).find(([, n]) => n === status.signal)?.[0];
+    if (name) {
+      process.removeAllListeners(name);
+      process.kill(process.pid, name as NodeJS.Signals);
+    }
+    process.exit(128 + status.signal);
+  }
+  process.exit(status.exitCode);
+}
+
+async function main(): Promise<void> {
+  const params = JSON.parse(process.argv[2] ?? '') as MonitorParams;
+  const monitor = new Monitor(params);
+  const spec = JSON.parse(fs.readFileSync(params.specFile, 'utf8')) as SpecLike;
+  // Asked to stop (delete --force sends SIGKILL; anything gentler lands here):
+  // take the VM down with us.
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(sig, () => void monitor.shutdown().finally(() => process.exit(VM_DIED_EXIT_CODE)));
+  }
+  const sync = new SyncChannel(params.syncFd);
+  sync.send({ started: true });
+  if (!(await sync.waitForBoot())) process.exit(1);
+  try {
+    await monitor.create(spec);
+  } catch (err) {
+    sync.send({ error: messageOf(err) });
+    sync.close();
+    await monitor.shutdown().catch(() => {});
+    process.exit(1);
+  }
+  sync.send({ ok: true });
+  sync.close();
+  const status = await monitor.run();
+  await monitor.shutdown().catch((err) => debug('monitor', `shutdown: ${messageOf(err)}`));
+  exitLike(status);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`clear monitor: ${err instanceof ClearError ? err.message : messageOf(err)}\n`);
+    process.exit(VM_DIED_EXIT_CODE);
+  });
+}

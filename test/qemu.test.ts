@@ -1,0 +1,611 @@
+/**
+ * The QEMU driver: the argv builder (unit), the QMP client (against a fake
+ * QMP server), accelerator detection (against a fake host tree), and real
+ * boots of the guest kernel under the detected accelerator, with a tiny
+ * busybox root on an erofs disk (the guest kernel has no initramfs support).
+ */
+import t from 'tap';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { guestArtifacts } from '../src/lib/paths';
+import { detectAccelerator, TIMEOUT_SCALE } from '../src/vmm/accel';
+import type { Accelerator, DeviceSpec, MachineConfig } from '../src/vmm/hypervisor';
+import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS } from '../src/vmm/qemu/args';
+import { QemuHypervisor } from '../src/vmm/qemu/driver';
+import { QmpClient, QmpError } from '../src/vmm/qemu/qmp';
+
+const TCG: Accelerator = { kind: 'tcg', reason: 'test', timeoutScale: 10 };
+const KVM: Accelerator = { kind: 'kvm', reason: 'test', timeoutScale: 1 };
+
+function cfg(over: Partial<MachineConfig> = {}): MachineConfig {
+  return {
+    name: 'vm1',
+    kernel: '/k/vmlinux',
+    cmdline: 'root=/dev/vda',
+    memoryMiB: 256,
+    vcpus: 2,
+    accel: TCG,
+    runDir: '/run/clear/vm1',
+    devices: [],
+    consoleLog: '/run/clear/vm1/console.log',
+    ...over,
+  };
+}
+
+/** The value following `flag` each time it occurs. */
+function values(args: string[], flag: string): string[] {
+  const out: string[] = [];
+  args.forEach((a, i) => a === flag && out.push(args[i + 1]));
+  return out;
+}
+
+// ---------------------------------------------------------------- argv builder
+
+t.test('args: machine, memory, accelerator, boot', async (t) => {
+  const { binary, args, fds, qmpSocket } = buildQemuArgs(cfg());
+  t.equal(binary, 'qemu-system-x86_64');
+  t.same(fds, []);
+  t.equal(qmpSocket, '/run/clear/vm1/qmp.sock');
+  const m = values(args, '-M');
+  t.equal(m.length, 1);
+  t.match(m[0], /^microvm,/);
+  for (const o of ['x-option-roms=off', 'pit=on', 'pic=on', 'isa-serial=on', 'rtc=on', 'acpi=off', 'memory-backend=mem']) {
+    t.ok(m[0].split(',').includes(o), `-M has ${o}`);
+  }
+  t.same(values(args, '-object'), ['memory-backend-memfd,id=mem,size=256M,share=on'], 'guest RAM is a shared memfd');
+  t.same(values(args, '-m'), ['256M']);
+  t.same(values(args, '-smp'), ['2']);
+  t.same(values(args, '-accel'), ['tcg']);
+  t.same(values(args, '-cpu'), ['max']);
+  for (const f of ['-nodefaults', '-no-user-config', '-no-reboot']) t.ok(args.includes(f), f);
+  t.same(values(args, '-display'), ['none']);
+  t.same(values(args, '-global'), ['virtio-mmio.force-legacy=off'], 'modern virtio-mmio (virtiofsd refuses legacy)');
+  t.same(values(args, '-kernel'), ['/k/vmlinux']);
+  t.same(values(args, '-append'), [`${BASE_CMDLINE} root=/dev/vda`]);
+  t.match(BASE_CMDLINE, /console=ttyS0/);
+  t.match(BASE_CMDLINE, /panic=-1/);
+  t.match(BASE_CMDLINE, /reboot=t/, 'a guest reboot ends QEMU at once');
+  t.same(values(args, '-serial'), ['chardev:console']);
+  t.ok(values(args, '-chardev').includes('file,id=console,path=/run/clear/vm1/console.log'));
+  t.ok(values(args, '-chardev').includes('socket,id=qmp,path=/run/clear/vm1/qmp.sock,server=on,wait=off'));
+  t.same(values(args, '-mon'), ['chardev=qmp,mode=control']);
+});
+
+t.test('args: kvm uses -cpu host; console null; overrides', async (t) => {
+  const { args } = buildQemuArgs(cfg({ accel: KVM, consoleLog: null }), {
+    binary: '/opt/qemu',
+    microvm: { rtc: false },
+    extraCmdline: 'foo=1',
+  });
+  t.same(values(args, '-accel'), ['kvm']);
+  t.same(values(args, '-cpu'), ['host']);
+  t.same(values(args, '-serial'), ['null']);
+  t.notOk(values(args, '-chardev').some((c) => c.startsWith('file,')));
+  t.ok(values(args, '-M')[0].includes('rtc=off'));
+  t.same(values(args, '-append'), [`${BASE_CMDLINE} foo=1 root=/dev/vda`]);
+  t.equal(buildQemuArgs(cfg(), { binary: '/opt/qemu' }).binary, '/opt/qemu');
+});
+
+t.test('args: each device kind', async (t) => {
+  const devices: DeviceSpec[] = [
+    { kind: 'block', id: 'root', path: '/img/clear.img', readOnly: true },
+    { kind: 'block', id: 'data', path: '/img/rw,odd.img', readOnly: false },
+    { kind: 'vsock-vhost-user', socket: { path: '/run/clear/vm1/vsock.sock' } },
+    { kind: 'fs-vhost-user', socket: { fd: 17 }, tag: 'rootfs' },
+    { kind: 'fs-vhost-user', socket: { path: '/run/clear/vm1/fs1.sock' }, tag: 'vol1' },
+  ];
+  const { args, fds } = buildQemuArgs(cfg({ devices }));
+  const drives = values(args, '-drive');
+  t.same(drives, [
+    'id=root,file=/img/clear.img,format=raw,if=none,readonly=on',
+    'id=data,file=/img/rw,,odd.img,format=raw,if=none,readonly=off',
+  ], 'commas in paths are doubled');
+  const devs = values(args, '-device');
+  t.same(devs, [
+    'virtio-blk-device,drive=root',
+    'virtio-blk-device,drive=data',
+    'vhost-user-vsock-device,chardev=vsock0',
+    'vhost-user-fs-device,chardev=fs0,tag=rootfs',
+    'vhost-user-fs-device,chardev=fs1,tag=vol1',
+  ]);
+  const chardevs = values(args, '-chardev');
+  t.ok(chardevs.includes('socket,id=vsock0,path=/run/clear/vm1/vsock.sock'));
+  t.ok(chardevs.includes('socket,id=fs0,fd=3'), 'an fd ref becomes fd=3 in the child');
+  t.ok(chardevs.includes('socket,id=fs1,path=/run/clear/vm1/fs1.sock'));
+  t.same(fds, [{ parentFd: 17, childFd: 3 }]);
+
+  const k = buildQemuArgs(cfg({ devices: [{ kind: 'vsock-kernel', guestCid: 42 }] }));
+  t.same(values(k.args, '-device'), ['vhost-vsock-device,guest-cid=42']);
+
+  const two = buildQemuArgs(
+    cfg({
+      devices: [
+        { kind: 'vsock-vhost-user', socket: { fd: 9 } },
+        { kind: 'fs-vhost-user', socket: { fd: 12 }, tag: 'x' },
+      ],
+    }),
+  );
+  t.same(two.fds, [
+    { parentFd: 9, childFd: 3 },
+    { parentFd: 12, childFd: 4 },
+  ]);
+  t.ok(values(two.args, '-chardev').includes('socket,id=vsock0,fd=3'));
+});
+
+t.test('args: no network, no graphics, no default devices', async (t) => {
+  const { args } = buildQemuArgs(
+    cfg({
+      devices: [
+        { kind: 'block', id: 'root', path: '/i', readOnly: true },
+        { kind: 'vsock-vhost-user', socket: { path: '/s' } },
+      ],
+    }),
+  );
+  for (const f of ['-netdev', '-net', '-nic', '-vga', '-usb', '-monitor', '-parallel', '-sdl', '-vnc', '-spice', '-nographic']) {
+    t.notOk(args.includes(f), `no ${f}`);
+  }
+  t.notOk(args.some((a) => /virtio-net|e1000|rtl8139|VGA|virtio-gpu|usb/.test(a)), 'no NIC, GPU or USB device');
+  t.ok(args.includes('-nodefaults'));
+  t.equal(DEFAULT_MICROVM_OPTIONS.acpi, false);
+});
+
+t.test('args: invalid configs are refused', async (t) => {
+  t.throws(() => buildQemuArgs(cfg({ memoryMiB: 0 })), /memory/);
+  t.throws(() => buildQemuArgs(cfg({ vcpus: 0 })), /vcpus/);
+  t.throws(() => buildQemuArgs(cfg({ kernel: '' })), /kernel/);
+  t.throws(
+    () => buildQemuArgs(cfg({ devices: [{ kind: 'block', id: 'a,b', path: '/i', readOnly: true }] })),
+    /block device id/,
+  );
+  t.throws(
+    () =>
+      buildQemuArgs(
+        cfg({
+          devices: [
+            { kind: 'block', id: 'a', path: '/i', readOnly: true },
+            { kind: 'block', id: 'a', path: '/j', readOnly: true },
+          ],
+        }),
+      ),
+    /duplicate/,
+  );
+  t.throws(() => buildQemuArgs(cfg({ devices: [{ kind: 'vsock-kernel', guestCid: 2 }] })), /CID/);
+  t.throws(
+    () =>
+      buildQemuArgs(
+        cfg({
+          devices: [
+            { kind: 'vsock-kernel', guestCid: 3 },
+            { kind: 'vsock-vhost-user', socket: { path: '/s' } },
+          ],
+        }),
+      ),
+    /more than one vsock/,
+  );
+});
+
+// ---------------------------------------------------------------- QMP client
+
+function tmpdir(t: Tap, prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.teardown(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+interface Tap {
+  teardown(fn: () => unknown): void;
+}
+
+/** A fake QEMU monitor: greets, answers qmp_capabilities, then `handler` decides. */
+function fakeQmp(
+  t: Tap,
+  sockPath: string,
+  handler: (msg: { execute: string; id?: unknown; arguments?: unknown }, send: (o: object) => void) => void,
+  greet = true,
+): Promise<net.Server> {
+  const server = net.createServer((c) => {
+    const send = (o: object) => c.write(JSON.stringify(o) + '\r\n');
+    if (greet) send({ QMP: { version: { qemu: { major: 7, minor: 2, micro: 0 } }, capabilities: [] } });
+    let buf = '';
+    c.on('data', (d) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const msg = JSON.parse(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        if (msg.execute === 'qmp_capabilities') send({ return: {}, id: msg.id });
+        else handler(msg, send);
+      }
+    });
+    c.on('error', () => {});
+  });
+  t.teardown(() => server.close());
+  return new Promise((r) => server.listen(sockPath, () => r(server)));
+}
+
+t.test('qmp: commands, ids, errors, events', async (t) => {
+  const dir = tmpdir(t, 'clear-qmp-');
+  const sock = path.join(dir, 'qmp.sock');
+  await fakeQmp(t, sock, (msg, send) => {
+    if (msg.execute === 'query-status') {
+      // Answer out of order with an event in between: ids must match.
+      setTimeout(() => send({ return: { status: 'running', running: true }, id: msg.id }), 20);
+      send({ event: 'STOP', data: {}, timestamp: { seconds: 1, microseconds: 2 } });
+    } else if (msg.execute === 'echo') {
+      send({ return: msg.arguments, id: msg.id });
+    } else if (msg.execute === 'silent') {
+      /* never answers */
+    } else {
+      send({ error: { class: 'CommandNotFound', desc: `The command ${msg.execute} has not been found` }, id: msg.id });
+    }
+  });
+  const qmp = await QmpClient.connect(sock, { timeoutMs: 2000 });
+  t.teardown(() => qmp.close());
+  t.match(qmp.greeting, { QMP: { version: { qemu: { major: 7 } } } });
+  const events: string[] = [];
+  qmp.on('event', (e) => events.push(e.event));
+  const stopped = new Promise((r) => qmp.once('STOP', r));
+  const [status, echo] = await Promise.all([
+    qmp.execute('query-status'),
+    qmp.execute('echo', { a: 1 }),
+  ]);
+  t.same(status, { status: 'running', running: true });
+  t.same(echo, { a: 1 });
+  await stopped;
+  t.same(events, ['STOP']);
+  await t.rejects(qmp.execute('nope'), QmpError);
+  await t.rejects(qmp.execute('nope'), /CommandNotFound/);
+  await t.rejects(qmp.execute('silent', undefined, { timeoutMs: 100 }), new RegExp(`${sock}.*silent`));
+});
+
+t.test('qmp: errors name the socket', async (t) => {
+  const dir = tmpdir(t, 'clear-qmp-');
+  const missing = path.join(dir, 'none.sock');
+  await t.rejects(QmpClient.connect(missing, { timeoutMs: 200 }), new RegExp(missing));
+  const t0 = Date.now();
+  await t.rejects(QmpClient.connect(missing, { timeoutMs: 300, retry: true }), new RegExp(`${missing}.*not ready`));
+  t.ok(Date.now() - t0 >= 250, 'retried until the timeout');
+  const mute = path.join(dir, 'mute.sock');
+  await fakeQmp(t, mute, () => {}, false);
+  await t.rejects(QmpClient.connect(mute, { timeoutMs: 200 }), new RegExp(`${mute}.*no greeting`));
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(new Error('QEMU exited')), 50);
+  await t.rejects(QmpClient.connect(missing, { timeoutMs: 5000, retry: true, signal: ac.signal }), /QEMU exited/);
+  // Connection closes while a command waits.
+  const closer = path.join(dir, 'closer.sock');
+  const srv = net.createServer((c) => {
+    c.write(JSON.stringify({ QMP: {} }) + '\n');
+    c.on('data', (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.execute === 'qmp_capabilities') c.write(JSON.stringify({ return: {}, id: m.id }) + '\n');
+      else c.destroy();
+    });
+  });
+  t.teardown(() => srv.close());
+  await new Promise<void>((r) => srv.listen(closer, r));
+  const q = await QmpClient.connect(closer, { timeoutMs: 1000 });
+  const closed = new Promise((r) => q.once('close', r));
+  await t.rejects(q.execute('quit'), new RegExp(`${closer}.*closed`));
+  await closed;
+  t.ok(q.isClosed);
+  await t.rejects(q.execute('x'), /closed/);
+});
+
+// ---------------------------------------------------------------- accelerator
+
+function fakeHost(t: Tap, files: Record<string, string>): string {
+  const root = tmpdir(t, 'clear-host-');
+  for (const [p, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+    fs.writeFileSync(path.join(root, p), content);
+  }
+  return root;
+}
+
+t.test('accel: forced, no kvm, PVM, no vmx, cache', async (t) => {
+  t.same(TIMEOUT_SCALE, { kvm: 1, tcg: 10 });
+  const forced = await detectAccelerator({ env: { CLEAR_ACCEL: 'kvm' } });
+  t.same(forced, { kind: 'kvm', reason: 'forced by CLEAR_ACCEL=kvm', timeoutScale: 1 });
+  t.match(await detectAccelerator({ env: { CLEAR_ACCEL: 'tcg' } }), { kind: 'tcg', timeoutScale: 10, reason: /forced by CLEAR_ACCEL/ });
+  await t.rejects(detectAccelerator({ env: { CLEAR_ACCEL: 'hvf' } }), /CLEAR_ACCEL/);
+
+  const none = fakeHost(t, { 'proc/cpuinfo': 'flags\t: fpu vmx\n' });
+  t.match(await detectAccelerator({ env: {}, hostRoot: none }), { kind: 'tcg', reason: /no \/dev\/kvm/ });
+
+  const pvm = fakeHost(t, { 'dev/kvm': '', 'sys/module/kvm_pvm/parameters': '', 'proc/cpuinfo': 'flags\t: fpu\n' });
+  t.match(await detectAccelerator({ env: {}, hostRoot: pvm }), {
+    kind: 'tcg',
+    timeoutScale: 10,
+    reason: /PVM-backed \(kvm_pvm\): standard guest kernels cannot run/,
+  });
+
+  const novmx = fakeHost(t, { 'dev/kvm': '', 'proc/cpuinfo': 'processor\t: 0\nflags\t\t: fpu sse2 hypervisor\n' });
+  t.match(await detectAccelerator({ env: {}, hostRoot: novmx }), { kind: 'tcg', reason: /vmx\/svm/ });
+
+  const vmx = fakeHost(t, {
+    'dev/kvm': '',
+    'proc/cpuinfo': 'flags\t\t: fpu vmx sse2\n',
+    'proc/sys/kernel/random/boot_id': 'boot-1\n',
+  });
+  const cacheFile = path.join(vmx, 'cache', 'accel.json');
+  t.match(await detectAccelerator({ env: {}, hostRoot: vmx, kernel: path.join(vmx, 'nokernel'), cacheFile }), {
+    kind: 'tcg',
+    reason: /not probed: guest kernel .* missing/,
+  });
+  t.notOk(fs.existsSync(cacheFile), 'an unprobed answer is not cached');
+  // A cached probe for this boot is reused; another boot's is not.
+  const kernel = path.join(vmx, 'vmlinux');
+  fs.writeFileSync(kernel, '');
+  fs.mkdirSync(path.dirname(cacheFile));
+  fs.writeFileSync(cacheFile, JSON.stringify({ bootId: 'boot-1', kernel, kind: 'kvm', reason: 'KVM: booted' }));
+  t.match(await detectAccelerator({ env: {}, hostRoot: vmx, kernel, cacheFile }), {
+    kind: 'kvm',
+    timeoutScale: 1,
+    reason: /probed earlier this boot/,
+  });
+  fs.writeFileSync(cacheFile, JSON.stringify({ bootId: 'boot-0', kernel, kind: 'kvm', reason: 'KVM: booted' }));
+  // Stale cache: the probe runs; an empty "kernel" cannot boot, so TCG, and the result is cached.
+  const probed = await detectAccelerator({ env: {}, hostRoot: vmx, kernel, cacheFile, probeTimeoutMs: 5000 });
+  t.match(probed, { kind: 'tcg', reason: /does not boot/ });
+  t.match(JSON.parse(fs.readFileSync(cacheFile, 'utf8')), { bootId: 'boot-1', kind: 'tcg' });
+});
+
+// ---------------------------------------------------------------- real boots
+
+const MARKER = 'CLEAR-INIT-OK';
+const kernel = guestArtifacts().kernel;
+const haveKernel = fs.existsSync(kernel);
+const haveMkfs = (() => {
+  try {
+    execFileSync('mkfs.erofs', ['--help'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+})();
+const bootSkip = !haveKernel
+  ? `guest kernel ${kernel} does not exist yet (run 'make guest')`
+  : !haveMkfs
+    ? 'mkfs.erofs missing (run make deps)'
+    : !fs.existsSync('/bin/busybox')
+      ? '/bin/busybox missing (apt-get install busybox-static)'
+      : false;
+if (bootSkip) console.log(`# skipping boot tests: ${bootSkip}`);
+
+/** Our init: marker, the virtio devices it sees, then what clear.test= asks. */
+const INIT = `#!/bin/busybox sh
+B=/bin/busybox
+$B mount -t proc proc /proc
+$B mount -t sysfs sys /sys
+echo "${MARKER} uptime=$($B cut -d' ' -f1 /proc/uptime)"
+echo "virtio-devices: $($B ls /sys/bus/virtio/devices | $B tr '\\n' ' ')"
+case "$($B cat /proc/cmdline)" in
+  *clear.test=fs*) $B mount -t virtiofs share /mnt && echo "FS: $($B cat /mnt/hello)" ;;
+esac
+case "$($B cat /proc/cmdline)" in
+  *clear.test=stay*) while :; do $B sleep 3600; done ;;
+esac
+$B reboot -f
+`;
+
+let rootImage = '';
+function testImage(): string {
+  if (rootImage) return rootImage;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-qemu-img-'));
+  const tree = path.join(dir, 'root');
+  for (const d of ['bin', 'dev', 'proc', 'sys', 'mnt']) fs.mkdirSync(path.join(tree, d), { recursive: true });
+  fs.copyFileSync('/bin/busybox', path.join(tree, 'bin/busybox'));
+  fs.chmodSync(path.join(tree, 'bin/busybox'), 0o755);
+  fs.writeFileSync(path.join(tree, 'init'), INIT, { mode: 0o755 });
+  rootImage = path.join(dir, 'root.erofs');
+  execFileSync('mkfs.erofs', ['--quiet', '--all-root', rootImage, tree], { stdio: 'inherit' });
+  return rootImage;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** QEMU processes whose command line mentions `needle` (e.g. a run directory). */
+function qemuPidsWith(needle: string): number[] {
+  const pids: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
+      if (cmd.includes('qemu-system') && cmd.includes(needle)) pids.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+async function waitFor(what: string, ms: number, fn: () => boolean): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+t.test('boot', { skip: bootSkip }, async (t) => {
+  const image = testImage();
+  t.teardown(() => fs.rmSync(path.dirname(image), { recursive: true, force: true }));
+  const accel = await detectAccelerator();
+  t.comment(`accelerator: ${accel.kind} (${accel.reason})`);
+  const hv = new QemuHypervisor();
+  const bootMs = 3000 * accel.timeoutScale;
+
+  const machineCfg = (name: string, runDir: string, extra: Partial<MachineConfig> = {}): MachineConfig => ({
+    name,
+    kernel,
+    cmdline: 'root=/dev/vda rootfstype=erofs ro init=/init',
+    memoryMiB: 128,
+    vcpus: 1,
+    accel,
+    runDir,
+    devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }],
+    consoleLog: path.join(runDir, 'console.log'),
+    ...extra,
+  });
+
+  t.test('runs, pauses, resumes, quits', async (t) => {
+    const runDir = tmpdir(t, 'clear-vm-');
+    const c = machineCfg('stay', runDir);
+    c.cmdline += ' clear.test=stay';
+    const m = await hv.start(c);
+    t.teardown(() => m.kill());
+    t.ok(alive(m.pid));
+    t.ok(fs.existsSync(path.join(runDir, 'qmp.sock')));
+    await waitFor('the init marker and device list in the console log', bootMs, () =>
+      /virtio-devices: [^\n]*\n/.test(fs.readFileSync(c.consoleLog!, 'utf8')),
+    );
+    const con = fs.readFileSync(c.consoleLog!, 'utf8');
+    t.match(con, MARKER);
+    t.match(con, /virtio-devices: virtio0/, 'the guest found the virtio-mmio disk from the kernel command line');
+    t.equal(await m.status(), 'running');
+    await m.pause();
+    t.equal(await m.status(), 'paused');
+    await m.resume();
+    t.equal(await m.status(), 'running');
+    const e = await m.quit();
+    t.equal(e.signal, null);
+    t.equal(e.code, 0);
+    t.notOk(alive(m.pid), 'quit: process gone');
+    t.equal(await m.status(), 'shutdown');
+    await t.rejects(m.pause(), /has exited/);
+    t.same(await m.quit(), e, 'quit again returns the same exit');
+  });
+
+  t.test('a guest that reboots ends the process; kill is idempotent', async (t) => {
+    const runDir = tmpdir(t, 'clear-vm-');
+    const c = machineCfg('once', runDir);
+    const m = await hv.start(c);
+    t.teardown(() => m.kill());
+    const e = await m.exited;
+    t.equal(e.code, 0);
+    t.match(fs.readFileSync(c.consoleLog!, 'utf8'), MARKER);
+    t.same(await m.kill(), e);
+    t.notOk(alive(m.pid));
+  });
+
+  t.test('kill: SIGKILL and the exit says so', async (t) => {
+    const runDir = tmpdir(t, 'clear-vm-');
+    const c = machineCfg('killme', runDir, { consoleLog: null });
+    c.cmdline += ' clear.test=stay';
+    const m = await hv.start(c);
+    t.teardown(() => m.kill());
+    const e = await m.kill();
+    t.equal(e.signal, 'SIGKILL');
+    t.notOk(alive(m.pid));
+  });
+
+  t.test('two VMs share one read-only image', async (t) => {
+    const dirs = [tmpdir(t, 'clear-vm-'), tmpdir(t, 'clear-vm-')];
+    const cs = dirs.map((d, i) => {
+      const c = machineCfg(`share${i}`, d);
+      c.cmdline += ' clear.test=stay';
+      return c;
+    });
+    const ms = await Promise.all(cs.map((c) => hv.start(c)));
+    t.teardown(() => Promise.all(ms.map((m) => m.kill())));
+    for (const c of cs) {
+      await waitFor(`marker from ${c.name}`, bootMs, () => fs.readFileSync(c.consoleLog!, 'utf8').includes(MARKER));
+    }
+    for (const m of ms) t.equal(await m.status(), 'running');
+    for (const m of ms) {
+      await m.quit();
+      t.notOk(alive(m.pid), `qemu pid ${m.pid} is gone`);
+    }
+  });
+
+  t.test('a bad kernel path: rejects naming it, leaves no QEMU', async (t) => {
+    const runDir = tmpdir(t, 'clear-vm-');
+    const bad = path.join(runDir, 'no-such-vmlinux');
+    await t.rejects(hv.start(machineCfg('bad', runDir, { kernel: bad })), new RegExp(`exited during start[^]*${bad}`));
+    t.same(qemuPidsWith(runDir), [], 'no qemu process left');
+  });
+
+  t.test('a missing QEMU binary: clear error', async (t) => {
+    const runDir = tmpdir(t, 'clear-vm-');
+    await t.rejects(
+      new QemuHypervisor({ binary: path.join(runDir, 'qemu-nope') }).start(machineCfg('nobin', runDir)),
+      /qemu-nope not found/,
+    );
+  });
+
+  t.test('vhost-user over an inherited socket fd; start timeout kills QEMU', async (t) => {
+    // QEMU 7.2 takes a connected socket as `-chardev socket,fd=N`: the
+    // backend end receives vhost-user GET_FEATURES (request 1) on it. We
+    // never answer, so QEMU blocks in device setup, QMP never answers, and
+    // start() must time out and kill it.
+    const runDir = tmpdir(t, 'clear-vm-');
+    const sockPath = path.join(runDir, 'backend.sock');
+    let firstMsg: Buffer | null = null;
+    const server = net.createServer((c) => {
+      c.once('data', (d) => (firstMsg = d));
+      c.on('error', () => {});
+    });
+    t.teardown(() => server.close());
+    await new Promise<void>((r) => server.listen(sockPath, r));
+    const client = net.createConnection(sockPath);
+    await new Promise((r) => client.once('connect', r));
+    t.teardown(() => client.destroy());
+    const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+    t.ok(fd > 2, `client socket fd ${fd}`);
+    const c = machineCfg('fdpass', runDir, {
+      accel: { ...accel, timeoutScale: 1 },
+      devices: [{ kind: 'vsock-vhost-user', socket: { fd } }],
+    });
+    await t.rejects(new QemuHypervisor({ startTimeoutMs: 1500 }).start(c), /did not become ready/);
+    t.same(qemuPidsWith(runDir), [], 'no qemu process left');
+    t.ok(firstMsg, 'the backend heard from QEMU');
+    t.equal(firstMsg!.readUInt32LE(0), 1, 'VHOST_USER_GET_FEATURES');
+  });
+
+  const virtiofsd = '/usr/lib/qemu/virtiofsd';
+  t.test('virtio-fs through virtiofsd (shared memfd RAM)', { skip: !fs.existsSync(virtiofsd) && 'no virtiofsd' }, async (t) => {
+    const runDir = tmpdir(t, 'clear-vm-');
+    const share = path.join(runDir, 'share');
+    fs.mkdirSync(share);
+    fs.writeFileSync(path.join(share, 'hello'), 'hello from the host\n');
+    const sock = path.join(runDir, 'fs.sock');
+    const fsd = spawn(virtiofsd, [`--socket-path=${sock}`, '-o', `source=${share}`, '-o', 'cache=none'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let fsdErr = '';
+    fsd.stderr.on('data', (d) => (fsdErr += d));
+    const fsdGone = new Promise((r) => fsd.once('close', r));
+    t.teardown(async () => {
+      if (fsd.exitCode === null && fsd.signalCode === null) fsd.kill('SIGKILL');
+      await fsdGone;
+    });
+    await waitFor('virtiofsd socket', 5000, () => fs.existsSync(sock));
+    const c = machineCfg('fs', runDir, {
+      devices: [
+        { kind: 'block', id: 'root', path: image, readOnly: true },
+        { kind: 'fs-vhost-user', socket: { path: sock }, tag: 'share' },
+      ],
+    });
+    c.cmdline += ' clear.test=fs';
+    const m = await hv.start(c);
+    t.teardown(() => m.kill());
+    const e = await Promise.race([
+      m.exited,
+      new Promise<null>((r) => setTimeout(() => r(null), bootMs)),
+    ]);
+    t.ok(e, 'the guest finished');
+    await m.kill();
+    t.notOk(alive(m.pid));
+    const con = fs.readFileSync(c.consoleLog!, 'utf8');
+    t.match(con, 'FS: hello from the host', `guest read the shared file${fsdErr ? ` (virtiofsd: ${fsdErr})` : ''}`);
+  });
+});
