@@ -35,6 +35,19 @@ export interface ProcessSpec {
   uid?: number;
   gid?: number;
   additionalGids?: number[];
+  /**
+   * Run on a pty in the guest (its controlling terminal). Output then comes
+   * only on 'stdout' ('stderr' ends at once), input goes through the line
+   * discipline, closeStdin sends ^D, and resizeTerminal works.
+   */
+  terminal?: boolean;
+  /** Initial window size with terminal. */
+  consoleSize?: WindowSize;
+}
+
+export interface WindowSize {
+  rows: number;
+  cols: number;
 }
 
 export interface ExecResult {
@@ -209,6 +222,8 @@ export class AgentClient {
         uid: process.uid ?? 0,
         gid: process.gid ?? 0,
         additionalGids: process.additionalGids ?? [],
+        terminal: process.terminal ?? false,
+        consoleSize: process.consoleSize ?? null,
       },
     });
     return { pid: r.pid };
@@ -369,6 +384,14 @@ export class AgentClient {
   /** Releases the container's process: it execs the configured program. */
   async startContainer(containerId: string): Promise<void> {
     await this.unary('StartContainer', { containerId });
+  }
+
+  /**
+   * Sets the window size of the process's terminal (the guest process gets
+   * SIGWINCH). Fails with FAILED_PRECONDITION when it has no terminal.
+   */
+  async resizeTerminal(execId: string, size: WindowSize): Promise<void> {
+    await this.unary('ResizeTerminal', { execId, rows: size.rows, cols: size.cols });
   }
 
   /** Asks the agent to power the VM off (in the guest) or to stop (on a host). */

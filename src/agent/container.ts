@@ -12,10 +12,10 @@ import { execFile } from 'child_process';
 import { mkdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import type { Socket } from 'net';
-import { AgentError, Code, type Proc, type ProcessTable } from './processes';
+import { native } from '../native';
+import { AgentError, Code, EXEC_HELPER, type Proc, type ProcessTable } from './processes';
 
-/** Where the image carries the helper; CLEAR_EXEC_HELPER overrides (host tests). */
-export const EXEC_HELPER = '/opt/clear/clear-exec';
+export { EXEC_HELPER };
 
 // ---------------------------------------------------------------------------
 // The OCI config, as far as the guest needs it.
@@ -29,6 +29,7 @@ interface OciMount {
 interface OciConfig {
   process?: {
     terminal?: boolean;
+    consoleSize?: { height?: number; width?: number };
     user?: { uid?: number; gid?: number; umask?: number; additionalGids?: number[] };
     args?: string[];
     env?: string[];
@@ -154,7 +155,8 @@ export function flattenConfig(cfg: OciConfig): Buffer {
   const add = (...fields: string[]) => rec.push(...fields);
   const p = cfg.process;
   if (!p) throw invalid('config has no process');
-  if (p.terminal) throw invalid('process.terminal is not supported yet');
+  // A pty from the container's devpts: stdio, controlling terminal, /dev/console.
+  if (p.terminal) add('console');
   if (!p.args?.length || !p.args[0]) throw invalid('args must not be empty');
   const rootPath = cfg.root?.path;
   if (!rootPath || !path.isAbsolute(rootPath)) throw invalid(`root.path ${JSON.stringify(rootPath ?? '')} must be an absolute guest path`);
@@ -321,6 +323,7 @@ export class ContainerManager {
 
   constructor(private readonly table: ProcessTable, opts: ContainerManagerOptions = {}) {
     this.helper = opts.helper ?? process.env.CLEAR_EXEC_HELPER ?? EXEC_HELPER;
+    table.execHelper = this.helper;
     this.mountShare = opts.mountShare ?? mountVirtiofs;
   }
 
@@ -358,24 +361,42 @@ export class ContainerManager {
     }
     if (!cfg || typeof cfg !== 'object') throw invalid('oci_config_json is not an object');
     const spec = flattenConfig(cfg);
+    const terminal = cfg.process?.terminal === true;
     this.creating.add(id);
+    // With a terminal: a socketpair whose far end is the helper's fd 4, on
+    // which it sends the pty master (SCM_RIGHTS) before it says "ready".
+    let consoleFds: number[] = [];
+    const closeConsole = () => {
+      for (const fd of consoleFds) native().close(fd);
+      consoleFds = [];
+    };
     try {
       if (req.shareTag) await this.share(req.shareTag, req.shareMount);
+      if (terminal) consoleFds = native().socketpair();
       let sync: Socket | undefined;
       let initPid = 0;
       const proc = await this.table.spawn(
         req.execId,
-        { file: this.helper, args: [], env: {}, extraFds: 1, describe: 'container init' },
+        {
+          file: this.helper, args: [], env: {}, extraFds: 1, describe: 'container init',
+          inheritFds: terminal ? [consoleFds[1]] : [],
+        },
         async (p) => {
           sync = p.child.stdio[3] as Socket;
           initPid = await handshake(p, sync, spec);
           p.targetPid = initPid;
+          if (terminal) {
+            const master = receiveMaster(consoleFds[0]);
+            const size = cfg.process?.consoleSize;
+            p.useTerminal(master, size ? { rows: size.height ?? 0, cols: size.width ?? 0 } : null);
+          }
         },
       );
       this.containers.set(id, { id, execId: req.execId, proc, sync: sync!, started: false });
       proc.wait().then(() => sync!.destroy());
       return { pid: initPid };
     } finally {
+      closeConsole();
       this.creating.delete(id);
     }
   }
@@ -391,6 +412,19 @@ export class ContainerManager {
     // The barrier byte; the helper's end closes on exec (close-on-exec).
     c.sync.end('g');
   }
+}
+
+/** The pty master the helper sent (before "ready", so it is already queued). */
+function receiveMaster(fd: number): number {
+  const buf = Buffer.alloc(256);
+  const msg = native().recvmsg(fd, buf);
+  if (!msg || msg.fds.length !== 1) {
+    for (const f of msg?.fds ?? []) native().close(f);
+    throw new AgentError(Code.INTERNAL, 'the exec helper did not send the console');
+  }
+  // The helper opened it blocking; the event loop drives it from now on.
+  native().setBlocking(msg.fds[0], false);
+  return msg.fds[0];
 }
 
 /** Sends the spec and waits for "pid N" and "ready" (or "error KIND MSG"). */

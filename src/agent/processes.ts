@@ -5,8 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import { constants as osConstants } from 'os';
-import { statSync } from 'fs';
-import type { Readable, Writable } from 'stream';
+import { accessSync, constants as fsConstants, fchownSync, statSync } from 'fs';
+import * as path from 'path';
+import { PassThrough, type Readable, type Writable } from 'stream';
+import { native } from '../native';
+import { FdStream } from '../native/fd-stream';
 
 /** gRPC status codes used here (values from the gRPC spec). */
 export const Code = {
@@ -37,7 +40,21 @@ export interface ProcessSpec {
   uid: number;
   gid: number;
   additionalGids: number[];
+  /** Run on a new pty in the guest (see Proc.useTerminal). */
+  terminal?: boolean;
+  consoleSize?: WindowSize | null;
 }
+
+export interface WindowSize {
+  rows: number;
+  cols: number;
+}
+
+/** Where the image carries the exec helper; CLEAR_EXEC_HELPER overrides (host tests). */
+export const EXEC_HELPER = '/opt/clear/clear-exec';
+
+/** The terminal's EOF character (VEOF; ^D by default). */
+const VEOF = 0x04;
 
 export interface ExitInfo {
   /** The exit code; 128+signal when a signal ended the process. */
@@ -64,6 +81,8 @@ export interface SpawnSpec {
   cwd?: string;
   /** Extra 'pipe' fds after stdio (fd 3, 4, ...): socketpairs, in child.stdio. */
   extraFds?: number;
+  /** Fds of ours the child gets after those (the next fd numbers, in order). */
+  inheritFds?: number[];
   /** Names the program in errors, e.g. "container init". */
   describe?: string;
 }
@@ -80,17 +99,29 @@ export class Proc {
   waited = false;
   /** A WriteStdin call is attached now. */
   writing = false;
-  readonly stdin: Writable;
+  /** Where input goes: the stdin pipe, or the pty master. */
+  stdin: Writable;
   readonly out: Record<OutputName, OutputState>;
+  /** The pty master when the process runs on a terminal. */
+  pty: FdStream | null = null;
+  /** The last byte written to stdin (decides how many ^D end the input). */
+  lastInput = -1;
   private readonly exitWaiters: Array<(e: ExitInfo) => void> = [];
 
-  constructor(readonly execId: string, readonly child: ChildProcess, private readonly onSettled: (p: Proc) => void) {
+  constructor(
+    readonly execId: string,
+    readonly child: ChildProcess,
+    private readonly onSettled: (p: Proc) => void,
+    /** No stdio pipes: useTerminal() follows at once. */
+    noPipes = false,
+  ) {
     this.pid = child.pid!;
     this.targetPid = this.pid;
-    this.stdin = child.stdin!;
+    const none = () => new PassThrough();
+    this.stdin = noPipes ? none() : child.stdin!;
     this.out = {
-      stdout: { stream: child.stdout!, reading: false, done: false },
-      stderr: { stream: child.stderr!, reading: false, done: false },
+      stdout: { stream: noPipes ? none() : child.stdout!, reading: false, done: false },
+      stderr: { stream: noPipes ? none() : child.stderr!, reading: false, done: false },
     };
     // A pipe error must never become an uncaught exception in the agent:
     // EPIPE on stdin means the child stopped reading, which is its business.
@@ -111,6 +142,63 @@ export class Proc {
       for (const w of this.exitWaiters.splice(0)) w(this.exit);
       this.maybeSettle();
     });
+  }
+
+  /**
+   * The process runs on a pty whose master is `masterFd` (taken over): its
+   * output (stdout and stderr merged, as on any terminal) becomes 'stdout',
+   * 'stderr' is empty and done, input goes to the master. The pipes the
+   * process was spawned with carry nothing from now on and are dropped.
+   */
+  useTerminal(masterFd: number, size?: WindowSize | null): void {
+    if (size && size.rows > 0 && size.cols > 0) {
+      try {
+        native().setWinsize(masterFd, size.rows, size.cols);
+      } catch (err) {
+        native().close(masterFd);
+        throw err;
+      }
+    }
+    const pty = new FdStream(masterFd, { tty: true });
+    // Output the process leaves behind when it ends is read before EOF (EIO).
+    pty.on('error', () => {});
+    pty.on('readable', noop);
+    for (const old of [this.stdin, this.out.stdout.stream, this.out.stderr.stream]) {
+      if (old !== pty) old.destroy();
+    }
+    this.pty = pty;
+    this.stdin = pty;
+    this.out.stdout = { stream: pty, reading: false, done: false };
+    const none = new PassThrough();
+    none.end();
+    this.out.stderr = { stream: none, reading: false, done: true };
+  }
+
+  /**
+   * Ends the input: closes the stdin pipe, or on a terminal types the EOF
+   * character as a user would (twice after a partial line: the first only
+   * hands that line to the reader).
+   */
+  closeStdin(): void {
+    if (!this.pty) {
+      this.stdin.end();
+      return;
+    }
+    if (this.pty.destroyed || this.exit) return;
+    const partial = this.lastInput >= 0 && this.lastInput !== 0x0a && this.lastInput !== 0x0d && this.lastInput !== VEOF;
+    this.pty.write(Buffer.from(partial ? [VEOF, VEOF] : [VEOF]));
+    this.lastInput = VEOF;
+  }
+
+  /** TIOCSWINSZ on the process's terminal. */
+  resize(size: WindowSize): void {
+    if (!this.pty) throw new AgentError(Code.FAILED_PRECONDITION, `process ${JSON.stringify(this.execId)} has no terminal`);
+    const fd = this.pty.fd;
+    if (fd < 0 || this.exit) return; // ended: nothing to resize
+    if (!Number.isInteger(size.rows) || !Number.isInteger(size.cols) || size.rows > 0xffff || size.cols > 0xffff) {
+      throw new AgentError(Code.INVALID_ARGUMENT, `invalid window size ${size.rows}x${size.cols}`);
+    }
+    native().setWinsize(fd, size.rows, size.cols);
   }
 
   /** Resolves once the process has exited (at once if it has). */
@@ -161,6 +249,39 @@ function envObject(env: string[]): NodeJS.ProcessEnv {
   return out;
 }
 
+/**
+ * PATH lookup as execvp does it in the child (Go's exec.LookPath, for runc's
+ * error words): the file to exec, or the error a spawn would have given.
+ */
+function lookPath(arg0: string, pathEnv: string, cwd: string): string {
+  const enoent = () => Object.assign(new Error('ENOENT'), { code: 'ENOENT' }) as NodeJS.ErrnoException;
+  try {
+    if (!statSync(cwd).isDirectory()) throw enoent();
+  } catch {
+    throw spawnError(arg0, cwd, enoent());
+  }
+  const check = (file: string): NodeJS.ErrnoException | null => {
+    try {
+      const st = statSync(path.resolve(cwd, file));
+      if (st.isDirectory()) return Object.assign(new Error('EACCES'), { code: 'EACCES' });
+      accessSync(path.resolve(cwd, file), fsConstants.X_OK);
+      return null;
+    } catch (err) {
+      return err as NodeJS.ErrnoException;
+    }
+  };
+  if (arg0.includes('/')) {
+    const err = check(arg0);
+    if (err) throw spawnError(arg0, cwd, err);
+    return path.resolve(cwd, arg0);
+  }
+  for (const dir of pathEnv.split(':')) {
+    const file = path.join(dir || '.', arg0);
+    if (!check(file)) return path.resolve(cwd, file);
+  }
+  throw spawnError(arg0, cwd, enoent());
+}
+
 /** The error text runc gives for a failed exec, so callers see the familiar words. */
 function spawnError(arg0: string, cwd: string, err: NodeJS.ErrnoException): AgentError {
   const q = JSON.stringify(arg0);
@@ -188,6 +309,8 @@ function spawnError(arg0: string, cwd: string, err: NodeJS.ErrnoException): Agen
 }
 
 export class ProcessTable {
+  /** The exec helper (its --ctty mode starts terminal processes). */
+  execHelper = process.env.CLEAR_EXEC_HELPER ?? EXEC_HELPER;
   private readonly procs = new Map<string, Proc>();
   private readonly tombstones = new Map<string, ExitInfo>();
   /** Exec ids whose spawn is under way. */
@@ -238,7 +361,7 @@ export class ProcessTable {
       const child = spawn(spec.file, spec.args, {
         env: spec.env,
         cwd: spec.cwd ?? '/',
-        stdio: ['pipe', 'pipe', 'pipe', ...new Array<'pipe'>(spec.extraFds ?? 0).fill('pipe')],
+        stdio: ['pipe', 'pipe', 'pipe', ...new Array<'pipe'>(spec.extraFds ?? 0).fill('pipe'), ...(spec.inheritFds ?? [])],
         windowsHide: true,
       });
       await new Promise<void>((resolve, reject) => {
@@ -296,6 +419,7 @@ export class ProcessTable {
   }
 
   private async start(execId: string, spec: ProcessSpec): Promise<Proc> {
+    if (spec.terminal) return this.startOnTerminal(execId, spec);
     const gid = spec.gid;
     const cwd = spec.cwd || '/';
     const myUid = process.getuid?.() ?? 0;
@@ -335,6 +459,49 @@ export class ProcessTable {
     // Later 'error' events (a failed kill) must not crash the agent.
     child.on('error', () => {});
     return new Proc(execId, child, (p) => this.remove(p));
+  }
+
+  /**
+   * A process on a new pty of the guest: the exec helper (--ctty) makes the
+   * slave its controlling terminal in a new session, then execs the program.
+   * The program is looked up here first, so a missing one fails the call
+   * with the same words as without a terminal.
+   */
+  private async startOnTerminal(execId: string, spec: ProcessSpec): Promise<Proc> {
+    const cwd = spec.cwd || '/';
+    const arg0 = spec.args[0];
+    const env = envObject(spec.env);
+    const file = lookPath(arg0, env.PATH ?? '', cwd);
+    const myUid = process.getuid?.() ?? 0;
+    const n = native();
+    const { master, slave } = n.openpty();
+    let child: ChildProcess;
+    try {
+      // The user owns its terminal (as runc does for the container's console).
+      if (myUid === 0 && spec.uid !== 0) fchownSync(slave, spec.uid, -1);
+      child = spawn(this.execHelper, ['--ctty', file, ...spec.args], {
+        argv0: 'clear-exec',
+        env,
+        cwd,
+        uid: myUid === 0 || spec.uid !== myUid ? spec.uid : undefined,
+        gid: myUid === 0 || spec.gid !== (process.getgid?.() ?? 0) ? spec.gid : undefined,
+        stdio: [slave, slave, slave],
+        windowsHide: true,
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', (err: NodeJS.ErrnoException) => reject(spawnError(arg0, cwd, err)));
+      });
+    } catch (err) {
+      n.close(master);
+      throw err instanceof AgentError ? err : new AgentError(Code.INTERNAL, `exec: ${JSON.stringify(arg0)}: ${(err as Error).message}`);
+    } finally {
+      n.close(slave); // the child has it; its exit must hang the master up
+    }
+    child.on('error', () => {});
+    const proc = new Proc(execId, child, (p) => this.remove(p), true);
+    proc.useTerminal(master, spec.consoleSize);
+    return proc;
   }
 
   /** Sends a signal; a process that already ended is not an error. */

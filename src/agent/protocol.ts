@@ -40,6 +40,8 @@ export type CreateContainerRequest = pb.CreateContainerRequest;
 export type CreateContainerResponse = pb.CreateContainerResponse;
 export type StartContainerRequest = pb.StartContainerRequest;
 export type StartContainerResponse = pb.StartContainerResponse;
+export type ResizeTerminalRequest = pb.ResizeTerminalRequest;
+export type ResizeTerminalResponse = pb.ResizeTerminalResponse;
 export type ShutdownRequest = pb.ShutdownRequest;
 export type ShutdownResponse = pb.ShutdownResponse;
 export const StdioStream = pb.StdioStream;
@@ -89,6 +91,8 @@ export const agentService = {
     'CreateContainer', pb.CreateContainerRequest, pb.CreateContainerResponse, false, false),
   StartContainer: method<StartContainerRequest, StartContainerResponse>(
     'StartContainer', pb.StartContainerRequest, pb.StartContainerResponse, false, false),
+  ResizeTerminal: method<ResizeTerminalRequest, ResizeTerminalResponse>(
+    'ResizeTerminal', pb.ResizeTerminalRequest, pb.ResizeTerminalResponse, false, false),
   Shutdown: method<ShutdownRequest, ShutdownResponse>('Shutdown', pb.ShutdownRequest, pb.ShutdownResponse, false, false),
 } satisfies ServiceDefinition;
 

@@ -20,6 +20,8 @@ import {
   type PingRequest,
   type PingResponse,
   type ReadStdioRequest,
+  type ResizeTerminalRequest,
+  type ResizeTerminalResponse,
   type ShutdownRequest,
   type ShutdownResponse,
   type SignalProcessRequest,
@@ -120,6 +122,7 @@ export class AgentServer {
       ReadStdio: grpc.handleServerStreamingCall<ReadStdioRequest, StdioChunk>;
       WaitProcess: grpc.handleUnaryCall<WaitProcessRequest, ExitStatus>;
       SignalProcess: grpc.handleUnaryCall<SignalProcessRequest, SignalProcessResponse>;
+      ResizeTerminal: grpc.handleUnaryCall<ResizeTerminalRequest, ResizeTerminalResponse>;
       CreateContainer: grpc.handleUnaryCall<CreateContainerRequest, CreateContainerResponse>;
       StartContainer: grpc.handleUnaryCall<StartContainerRequest, StartContainerResponse>;
       Shutdown: grpc.handleUnaryCall<ShutdownRequest, ShutdownResponse>;
@@ -142,6 +145,8 @@ export class AgentServer {
             uid: p?.uid ?? 0,
             gid: p?.gid ?? 0,
             additionalGids: p?.additionalGids ?? [],
+            terminal: p?.terminal ?? false,
+            consoleSize: p?.consoleSize ? { rows: p.consoleSize.rows ?? 0, cols: p.consoleSize.cols ?? 0 } : null,
           })
           .then((proc) => cb(null, { pid: proc.pid }), (err) => cb(toStatus(err)));
       },
@@ -174,9 +179,10 @@ export class AgentServer {
             // Closed or broken (the child is gone): the call ends quietly.
             if (!(await writeChunk(stdin, chunk.data))) return false;
             written += chunk.data.length;
+            proc.lastInput = chunk.data[chunk.data.length - 1];
           }
           if (chunk.close) {
-            stdin.end();
+            proc.closeStdin();
             return false;
           }
           return true;
@@ -194,7 +200,7 @@ export class AgentServer {
         const onEnd = () => {
           void busy.then(() => {
             if (finished) return;
-            proc?.stdin.end();
+            proc?.closeStdin();
             finish(null);
           });
         };
@@ -294,6 +300,16 @@ export class AgentServer {
       SignalProcess: (call, cb) => {
         try {
           table.signal(call.request.execId, call.request.signal);
+          cb(null, {});
+        } catch (err) {
+          cb(toStatus(err));
+        }
+      },
+
+      ResizeTerminal: (call, cb) => {
+        const { execId, rows, cols } = call.request;
+        try {
+          table.get(execId).resize({ rows, cols });
           cb(null, {});
         } catch (err) {
           cb(toStatus(err));

@@ -47,7 +47,10 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
   native().cloexecFrom(3);
   const child = spawn('unshare', [...namespaceFlags(l.spec), process.execPath, monitorScript(), JSON.stringify(params)], {
     detached: true,
-    stdio: [0, 1, 2, ...preserved, 'pipe'],
+    // With a terminal the container's stdio is the pty sent to the console
+    // socket: the caller's fds 0-2 must not stay open in the monitor (the
+    // caller would wait for their EOF), as runc's init never holds them.
+    stdio: [...(l.consoleSocket ? ['ignore', 'ignore', 'ignore'] as const : [0, 1, 2]), ...preserved, 'pipe'],
     cwd: l.bundle,
   });
   const sync = child.stdio[syncFd] as Duplex | null;
