@@ -25,6 +25,7 @@ import type { ExitStatus } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
 import { Sandbox } from '../sandbox/sandbox';
+import { joinCgroup } from './cgroups';
 import { vmSizeFor } from './resources';
 import { GUEST_SHARE_MOUNT, SHARE_TAG, stageShare } from './share';
 import { INIT_EXEC_ID, type MonitorRecord, writeMonitorRecord } from './monitor-record';
@@ -43,6 +44,8 @@ export interface MonitorParams {
   syncFd: number;
   /** --console-socket (absolute), for process.terminal. */
   consoleSocket?: string;
+  /** --systemd-cgroup: linux.cgroupsPath is `slice:prefix:name` (see cgroups.ts). */
+  systemdCgroup?: boolean;
 }
 /** The status a monitor ends with when its VM died rather than the container process. */
 export const VM_DIED_EXIT_CODE = 255;
@@ -51,7 +54,7 @@ interface SpecLike {
   root: { path: string; readonly?: boolean };
   process: { terminal?: boolean; consoleSize?: { height: number; width: number } };
   mounts?: { destination: string; type?: string; source?: string; options?: string[] }[];
-  linux?: { resources?: { memory?: { limit?: number }; cpu?: { quota?: number; period?: number; cpus?: string } } };
+  linux?: { cgroupsPath?: string; resources?: { memory?: { limit?: number }; cpu?: { quota?: number; period?: number; cpus?: string } } };
   vm?: { kernel?: { path?: string }; image?: { path?: string } };
 }
 
@@ -114,8 +117,15 @@ class Monitor {
     closeQuietly(0);
     closeQuietly(1);
     closeQuietly(2);
-    this.save({ status: 'stopped', exit: status ?? { exitCode: VM_DIED_EXIT_CODE, signal: 0 } });
     return status;
+  }
+
+  /**
+   * Records how the container ended. Written last, once the VM is down: as
+   * with runc, "stopped" means the container's pid is about to be gone.
+   */
+  recordExit(status: ExitStatus | null): void {
+    this.save({ status: 'stopped', exit: status ?? { exitCode: VM_DIED_EXIT_CODE, signal: 0 } });
   }
 
   async shutdown(): Promise<void> {
@@ -214,6 +224,15 @@ async function main(): Promise<void> {
     process.once(sig, () => void monitor.shutdown().finally(() => process.exit(VM_DIED_EXIT_CODE)));
   }
   const sync = new SyncChannel(params.syncFd);
+  // The container's cgroup, before anything is spawned: QEMU and virtiofsd
+  // inherit it, and callers read it through our pid (see cgroups.ts).
+  try {
+    joinCgroup(spec, params.id, params.systemdCgroup === true, { stateDir: params.stateDir });
+  } catch (err) {
+    sync.send({ error: messageOf(err) });
+    sync.close();
+    process.exit(1);
+  }
   sync.send({ started: true });
   if (!(await sync.waitForBoot())) process.exit(1);
   try {
@@ -228,6 +247,7 @@ async function main(): Promise<void> {
   sync.close();
   const status = await monitor.run();
   await monitor.shutdown().catch((err) => debug('monitor', `shutdown: ${messageOf(err)}`));
+  monitor.recordExit(status);
   exitLike(status);
 }
 

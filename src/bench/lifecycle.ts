@@ -1,0 +1,442 @@
+/**
+ * make bench-lifecycle: the OCI lifecycle as a caller (containerd, Docker,
+ * podman) sees it, for clear beside runc and crun, interleaved in one run so
+ * a slow patch of the machine hurts every column alike:
+ *   - `run` of `echo hi`: spawn → first byte on stdout, and spawn → exit;
+ *   - `create` → `start` → stopped → `delete` of `true`;
+ *   - CLI latency: `state` on a created container and `--version`, beside
+ *     `node -e 0`, the floor of any Node CLI.
+ * A runtime that refuses this host keeps its column, with its error text.
+ * Not a test: it prints figures and writes them to bench/results/.
+ *
+ *   node dist/bench/lifecycle.js [--runs N]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { packageRoot } from '../lib/paths';
+import { runDirOf } from '../container/state';
+import { detectAccelerator } from '../vmm/accel';
+
+interface Summary {
+  min: number;
+  median: number;
+  max: number;
+  runs: number[];
+}
+/** A measure: figures, or why the runtime could not give them. */
+type Measure = Summary | { error: string; runs: number[] };
+
+function summarize(runs: number[]): Summary {
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1], runs };
+}
+
+interface Runtime {
+  name: string;
+  bin: string;
+  root: string;
+}
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  firstOutputMs?: number;
+}
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs a command to exit, with piped stdio; times spawn → first stdout byte and spawn → exit. */
+function exec(cmd: string, args: string[], timeoutMs = 300_000): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const started = now();
+    let firstOutputMs: number | undefined;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => {
+      if (firstOutputMs === undefined) firstOutputMs = now() - started;
+      out.push(b);
+    });
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    // 'close', not 'exit': the first byte and all output are in by then.
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        ms: now() - started,
+        firstOutputMs,
+      });
+    });
+  });
+}
+
+/**
+ * Runs a command whose descendants may keep its stdio (runc's container init,
+ * clear's monitor): stdout to /dev/null, stderr to a file, wait for exit only.
+ */
+function execDetached(cmd: string, args: string[], errFile: string, timeoutMs = 300_000): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const devNull = fs.openSync('/dev/null', 'w');
+    const errFd = fs.openSync(errFile, 'w');
+    const started = now();
+    const child = spawn(cmd, args, { stdio: ['ignore', devNull, errFd] });
+    fs.closeSync(devNull);
+    fs.closeSync(errFd);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: '', stderr: fs.readFileSync(errFile, 'utf8'), ms: now() - started });
+    });
+  });
+}
+
+function failure(what: string, o: Outcome): Error {
+  const text = o.stderr.trim() || o.stdout.trim() || `exit ${o.code ?? o.signal}`;
+  return new Error(`${what}: ${text.split('\n').slice(-3).join(' / ')}`);
+}
+
+/** Deletes a container whatever its state; errors ignored (it may not exist). */
+async function forceDelete(rt: Runtime, id: string): Promise<void> {
+  await exec(rt.bin, ['--root', rt.root, 'delete', '--force', id], 120_000).catch(() => {});
+}
+
+/** Whether a process is gone or a zombie. */
+function pidGone(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+let seq = 0;
+const usedIds: string[] = [];
+function newId(rt: Runtime, what: string): string {
+  const id = `bench-${process.pid}-${what}-${rt.name}-${++seq}`;
+  usedIds.push(id);
+  return id;
+}
+
+/** `run` of `echo hi`: first byte on stdout and exit, from spawn. */
+async function runEcho(rt: Runtime, bundle: string): Promise<{ firstMs: number; totalMs: number }> {
+  const id = newId(rt, 'run');
+  try {
+    const o = await exec(rt.bin, ['--root', rt.root, 'run', '--bundle', bundle, id]);
+    if (o.code !== 0 || o.stdout.trim() !== 'hi') throw failure(`${rt.name} run`, o);
+    return { firstMs: o.firstOutputMs!, totalMs: o.ms };
+  } finally {
+    await forceDelete(rt, id);
+  }
+}
+
+async function stateOf(rt: Runtime, id: string): Promise<{ status: string; pid?: number }> {
+  const o = await exec(rt.bin, ['--root', rt.root, 'state', id]);
+  if (o.code !== 0) throw failure(`${rt.name} state`, o);
+  return JSON.parse(o.stdout) as { status: string; pid?: number };
+}
+
+async function create(rt: Runtime, bundle: string, id: string, tmp: string): Promise<number> {
+  const pidFile = path.join(tmp, `${id}.pid`);
+  const o = await execDetached(
+    rt.bin,
+    ['--root', rt.root, 'create', '--bundle', bundle, '--pid-file', pidFile, id],
+    path.join(tmp, `${id}.create-stderr`),
+  );
+  if (o.code !== 0) throw failure(`${rt.name} create`, o);
+  return Number(fs.readFileSync(pidFile, 'utf8').trim());
+}
+
+/** create → start → stopped (state polled every 20 ms, or the pid gone) → delete, of `true`. */
+async function createStartExit(rt: Runtime, bundle: string, tmp: string): Promise<number> {
+  const id = newId(rt, 'cse');
+  try {
+    const started = now();
+    const pid = await create(rt, bundle, id, tmp);
+    const s = await exec(rt.bin, ['--root', rt.root, 'start', id]);
+    if (s.code !== 0) throw failure(`${rt.name} start`, s);
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      if (pid > 0 && pidGone(pid)) break;
+      if ((await stateOf(rt, id)).status === 'stopped') break;
+      if (Date.now() > deadline) throw new Error(`${rt.name}: container did not stop within 300 s`);
+      await sleep(20);
+    }
+    const d = await exec(rt.bin, ['--root', rt.root, 'delete', id]);
+    if (d.code !== 0) throw failure(`${rt.name} delete`, d);
+    return now() - started;
+  } finally {
+    await forceDelete(rt, id);
+  }
+}
+
+/** Summary per measure: the figures, or the first error that stopped them. */
+class Recorder {
+  private readonly runs = new Map<string, number[]>();
+  private readonly errors = new Map<string, string>();
+  private key(rt: string, m: string): string {
+    return `${rt}\0${m}`;
+  }
+  failed(rt: string, m: string): boolean {
+    return this.errors.has(this.key(rt, m));
+  }
+  add(rt: string, m: string, ms: number): void {
+    const k = this.key(rt, m);
+    this.runs.set(k, [...(this.runs.get(k) ?? []), round(ms)]);
+  }
+  fail(rt: string, m: string, err: unknown): void {
+    const k = this.key(rt, m);
+    if (!this.errors.has(k)) this.errors.set(k, err instanceof Error ? err.message : String(err));
+  }
+  /** Runs fn and records its result under each measure it returns, or the error under all. */
+  async measure(rt: string, ms: string[], fn: () => Promise<number[]>): Promise<void> {
+    if (ms.some((m) => this.failed(rt, m))) return;
+    try {
+      const values = await fn();
+      ms.forEach((m, i) => this.add(rt, m, values[i]));
+    } catch (err) {
+      for (const m of ms) this.fail(rt, m, err);
+      process.stderr.write(`  ${rt}: ${err instanceof Error ? err.message : err}\n`);
+    }
+  }
+  get(rt: string, m: string): Measure {
+    const k = this.key(rt, m);
+    const runs = this.runs.get(k) ?? [];
+    const error = this.errors.get(k);
+    if (error !== undefined) return { error, runs };
+    if (runs.length === 0) return { error: 'not measured', runs };
+    return summarize(runs);
+  }
+}
+
+function cell(m: Measure): string {
+  if ('error' in m) return `refused: ${m.error.replace(/\|/g, '\\|')}`;
+  return `${Math.round(m.min)} / ${Math.round(m.median)} / ${Math.round(m.max)}`;
+}
+
+function loadavg(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+function qemuProcesses(): { pid: number; cmdline: string }[] {
+  let text = '';
+  try {
+    text = execFileSync('pgrep', ['-af', 'qemu-system'], { encoding: 'utf8' });
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => ({ pid: Number(l.slice(0, l.indexOf(' '))), cmdline: l.slice(l.indexOf(' ') + 1) }))
+    .filter((p) => p.pid !== process.pid);
+}
+
+function versionLine(bin: string): string {
+  try {
+    return execFileSync(bin, ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  } catch (err) {
+    return `(--version failed: ${err instanceof Error ? err.message : err})`;
+  }
+}
+
+const MEASURES: [string, string][] = [
+  ['runFirstOutputMs', '`run` echo hi: spawn → first stdout byte (ms)'],
+  ['runTotalMs', '`run` echo hi: spawn → exit (ms)'],
+  ['createStartExitMs', '`create` → `start` → stopped → `delete`, `true` (ms)'],
+  ['stateMs', '`state` on a created container (ms)'],
+  ['versionMs', '`--version` (ms)'],
+];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' } } });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${values.runs}: want a positive integer`);
+  const cliRuns = 20;
+  const accel = await detectAccelerator();
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  const cpus = os.cpus().length;
+  const loadBefore = loadavg();
+  console.log(`# lifecycle benchmark: ${runs} runs each, accelerator ${accel.kind} (${accel.reason})`);
+  console.log(`# machine: ${cpu}, ${cpus} cpus, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${loadBefore} (shared machine)`);
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-bench-lc-'));
+  const qemuBefore = new Set(qemuProcesses().map((p) => p.pid));
+  const runtimes: Runtime[] = [
+    { name: 'clear', bin: path.join(packageRoot(), 'bin', 'clear-runtime'), root: path.join(tmp, 'root-clear') },
+    { name: 'runc', bin: 'runc', root: path.join(tmp, 'root-runc') },
+    { name: 'crun', bin: 'crun', root: path.join(tmp, 'root-crun') },
+  ];
+  const rec = new Recorder();
+  const cliIds = new Map<string, string>();
+  let nodeFloor: Summary | undefined;
+  let failed = false;
+  try {
+    // Two busybox bundles: `echo hi` for run, `true` for the lifecycle and state.
+    const script = path.join(packageRoot(), 'bundles', 'make-busybox-bundle.sh');
+    const bundles: Record<string, string> = {};
+    for (const [name, args] of [
+      ['echo', ['echo', 'hi']],
+      ['true', ['true']],
+    ] as const) {
+      const dir = path.join(tmp, `bundle-${name}`);
+      execFileSync(script, [dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const cfgFile = path.join(dir, 'config.json');
+      const cfg = JSON.parse(fs.readFileSync(cfgFile, 'utf8')) as { process: { args: string[] } };
+      cfg.process.args = [...args];
+      fs.writeFileSync(cfgFile, `${JSON.stringify(cfg, null, '\t')}\n`);
+      bundles[name] = dir;
+    }
+    for (const rt of runtimes) {
+      fs.mkdirSync(rt.root, { recursive: true, mode: 0o700 });
+      console.log(`# ${rt.name}: ${versionLine(rt.bin)}`);
+    }
+
+    for (let i = 0; i < runs; i++) {
+      const line: string[] = [];
+      for (const rt of runtimes) {
+        await rec.measure(rt.name, ['runFirstOutputMs', 'runTotalMs'], async () => {
+          const r = await runEcho(rt, bundles.echo);
+          line.push(`${rt.name} run ${Math.round(r.firstMs)}/${Math.round(r.totalMs)}`);
+          return [r.firstMs, r.totalMs];
+        });
+      }
+      for (const rt of runtimes) {
+        await rec.measure(rt.name, ['createStartExitMs'], async () => {
+          const ms = await createStartExit(rt, bundles.true, tmp);
+          line.push(`${rt.name} cse ${Math.round(ms)}`);
+          return [ms];
+        });
+      }
+      process.stderr.write(`  run ${i + 1}/${runs} (load ${loadavg()}): ${line.join(', ')} ms\n`);
+    }
+
+    // CLI latency: one created container per runtime, then interleaved rounds.
+    for (const rt of runtimes) {
+      const id = newId(rt, 'cli');
+      try {
+        await create(rt, bundles.true, id, tmp);
+        cliIds.set(rt.name, id);
+      } catch (err) {
+        rec.fail(rt.name, 'stateMs', err);
+        await forceDelete(rt, id);
+      }
+    }
+    const floor: number[] = [];
+    for (let i = 0; i < cliRuns; i++) {
+      for (const rt of runtimes) {
+        const id = cliIds.get(rt.name);
+        if (id) {
+          await rec.measure(rt.name, ['stateMs'], async () => {
+            const o = await exec(rt.bin, ['--root', rt.root, 'state', id]);
+            if (o.code !== 0 || (JSON.parse(o.stdout) as { status: string }).status !== 'created') {
+              throw failure(`${rt.name} state`, o);
+            }
+            return [o.ms];
+          });
+        }
+        await rec.measure(rt.name, ['versionMs'], async () => {
+          const o = await exec(rt.bin, ['--version']);
+          if (o.code !== 0) throw failure(`${rt.name} --version`, o);
+          return [o.ms];
+        });
+      }
+      const o = await exec(process.execPath, ['-e', '0']);
+      if (o.code !== 0) throw failure('node -e 0', o);
+      floor.push(round(o.ms));
+    }
+    nodeFloor = summarize(floor);
+  } catch (err) {
+    failed = true;
+    console.error(`bench-lifecycle: ${err instanceof Error ? err.message : err}`);
+  } finally {
+    for (const rt of runtimes) {
+      const id = cliIds.get(rt.name);
+      if (id) await forceDelete(rt, id);
+    }
+  }
+
+  // Nothing of ours may outlive the run: a QEMU started for one of our
+  // containers carries that container's run directory on its command line.
+  const ourRunDirs = usedIds.map((id) => runDirOf(runtimes[0].root, id));
+  await sleep(500);
+  const qemuAfter = qemuProcesses();
+  const leftovers = qemuAfter.filter((p) => ourRunDirs.some((d) => p.cmdline.includes(d)));
+  const others = qemuAfter.filter((p) => !qemuBefore.has(p.pid) && !leftovers.includes(p));
+  fs.rmSync(tmp, { recursive: true, force: true });
+  const loadAfter = loadavg();
+
+  const runtimeResults: Record<string, unknown> = {};
+  for (const rt of runtimes) {
+    runtimeResults[rt.name] = {
+      version: versionLine(rt.bin),
+      ...Object.fromEntries(MEASURES.map(([k]) => [k, rec.get(rt.name, k)])),
+    };
+  }
+  const result = {
+    date: new Date().toISOString(),
+    accel: accel.kind,
+    accelReason: accel.reason,
+    host: { cpu, cpus, memGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
+    loadAverage: { before: loadBefore, after: loadAfter },
+    runs,
+    cliRuns,
+    runtimes: runtimeResults,
+    nodeFloorMs: nodeFloor ?? null,
+    qemuLeftovers: leftovers,
+  };
+
+  console.log(`| measure (min / median / max) | ${runtimes.map((r) => r.name).join(' | ')} |`);
+  console.log(`|---|${runtimes.map(() => '---|').join('')}`);
+  for (const [k, label] of MEASURES) {
+    console.log(`| ${label} | ${runtimes.map((rt) => cell(rec.get(rt.name, k))).join(' | ')} |`);
+  }
+  if (nodeFloor) {
+    const floorCell = `${Math.round(nodeFloor.min)} / ${Math.round(nodeFloor.median)} / ${Math.round(nodeFloor.max)}`;
+    console.log(`| \`node -e 0\`: the floor of any Node CLI (ms) | ${floorCell} | — | — |`);
+  }
+  console.log(`# load average: before ${loadBefore}, after ${loadAfter}`);
+  if (others.length > 0) {
+    console.log(`# note: ${others.length} QEMU process(es) started during the run by someone else (not ours): ${others.map((p) => p.pid).join(' ')}`);
+  }
+
+  const outDir = path.join(packageRoot(), 'bench', 'results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, `${result.date.slice(0, 10)}-lifecycle-${accel.kind}.json`);
+  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`# written to ${path.relative(process.cwd(), out)}`);
+
+  if (leftovers.length > 0) {
+    console.error(`bench-lifecycle: FAILED — this run left QEMU behind:\n${leftovers.map((p) => `  ${p.pid} ${p.cmdline}`).join('\n')}`);
+    process.exit(2);
+  }
+  if (failed) process.exit(1);
+}
+
+main().catch((err) => {
+  console.error(`bench-lifecycle: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});
