@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClearError, messageOf } from '../lib/errors';
 import { isValidSignalNumber, parseSignal } from '../lib/signals';
+import { removeCgroups } from './cgroups';
 import { loadConfig, resolveBundle } from './config';
 import { runHooks } from './hooks';
 import { validateId } from './ids';
@@ -163,7 +164,8 @@ async function waitDead(pid: number, startTime: string | undefined, ms: number):
 
 /**
  * Stops everything of a container on the host: the monitor's destroy, then
- * the monitor itself (SIGKILL after stopTimeoutMs).
+ * the monitor itself (SIGKILL after stopTimeoutMs), then its cgroup
+ * directories (cgroups.ts; the monitor cannot remove the cgroup it is in).
  */
 async function destroyRuntime(ctx: LifecycleContext, rec: ContainerRecord): Promise<void> {
   const stateDir = containerDir(ctx.root, rec.id);
@@ -177,6 +179,10 @@ async function destroyRuntime(ctx: LifecycleContext, rec: ContainerRecord): Prom
     killPid(rec.monitorPid, rec.monitorStartTime, 'SIGKILL');
     await waitDead(rec.monitorPid, rec.monitorStartTime, 5_000);
   }
+  await removeCgroups(stateDir).catch((err) => ctx.warn?.(messageOf(err)));
+  // A monitor that was killed (or failed before recording it) left the VM's
+  // run directory: its sockets and console log.
+  if (rec.runDir) fs.rmSync(rec.runDir, { recursive: true, force: true });
 }
 
 // ------------------------------------------------------------------ create
@@ -259,9 +265,13 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
     return { pid };
   } catch (err) {
     if (rec.monitorPid > 0) await destroyRuntime({ ...ctx, stopTimeoutMs: 2_000 }, rec).catch(() => {});
-    else await monitorApi(ctx).destroyContainer(stateDir, opts.id).catch(() => {});
+    else {
+      await monitorApi(ctx).destroyContainer(stateDir, opts.id).catch(() => {});
+      await removeCgroups(stateDir).catch(() => {});
+    }
     if (pidWritten && pidFile) fs.rmSync(pidFile, { force: true });
     removeContainerDir(ctx.root, opts.id);
+    fs.rmSync(rec.runDir, { recursive: true, force: true });
     throw err;
   } finally {
     lock.release();

@@ -39,6 +39,7 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
     runDir: l.runDir,
     specFile,
     syncFd,
+    systemdCgroup: l.systemdCgroup,
     ...(l.consoleSocket ? { consoleSocket: l.consoleSocket } : {}),
   };
   // Everything this process inherited beyond what we pass on stays here:
@@ -122,6 +123,33 @@ export function signalContainer(stateDir: string, _id: string, signal: number, _
   // when it dies, everything in the container dies with it, so --all adds
   // nothing that reaches further for SIGKILL. Other signals go to init only.
   return withAgent(stateDir, (agent) => agent.signal(INIT_EXEC_ID, signal));
+}
+
+/**
+ * Freezes (`stop`) or thaws (`cont`) the whole VM through the QMP socket the
+ * monitor recorded (its own QMP connection stays the monitor's). A stopped
+ * VM runs no guest code at all: the container's processes, its guest
+ * kernel and the agent all stand still, so nothing can be asked of the
+ * agent until `cont`.
+ */
+async function qmpCommand(stateDir: string, command: 'stop' | 'cont'): Promise<void> {
+  const record = readMonitorRecord(stateDir);
+  if (!record?.qmpSocket || record.status === 'stopped') throw new ClearError('container not running');
+  const { QmpClient } = await import('../vmm/qemu/qmp');
+  const qmp = await QmpClient.connect(record.qmpSocket, { timeoutMs: 5000 });
+  try {
+    await qmp.execute(command);
+  } finally {
+    qmp.close();
+  }
+}
+
+export function pauseContainer(stateDir: string, _id: string): Promise<void> {
+  return qmpCommand(stateDir, 'stop');
+}
+
+export function resumeContainer(stateDir: string, _id: string): Promise<void> {
+  return qmpCommand(stateDir, 'cont');
 }
 
 /**

@@ -25,6 +25,7 @@ import type { ExitStatus } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
 import { Sandbox } from '../sandbox/sandbox';
+import { qmpControlSocketPath } from '../vmm/qemu/args';
 import { joinCgroup } from './cgroups';
 import { vmSizeFor } from './resources';
 import { GUEST_SHARE_MOUNT, SHARE_TAG, stageShare } from './share';
@@ -82,7 +83,12 @@ class Monitor {
       image: spec.vm?.image?.path,
       shares: [{ tag: SHARE_TAG, source: staged.dir }],
     });
-    this.record = { ...this.record, hostPids: this.sandbox.hostPids, agentSocket: this.sandbox.agentSocket };
+    this.record = {
+      ...this.record,
+      hostPids: this.sandbox.hostPids,
+      agentSocket: this.sandbox.agentSocket,
+      qmpSocket: qmpControlSocketPath(this.sandbox.runDir),
+    };
     const guestSpec = { ...spec, root: { ...spec.root, path: staged.guestRoot }, mounts: staged.guestMounts };
     await this.sandbox.agent.createContainer({
       containerId: id,

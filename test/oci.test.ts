@@ -1,0 +1,309 @@
+/**
+ * The OCI lifecycle through the real CLI, a real VM per container, and runc
+ * on the same bundle as the reference. After every test: no QEMU, no
+ * virtiofsd, no monitor, no state or VM run directory is left.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { runDirOf } from '../src/container/state';
+
+const repo = path.resolve(__dirname, '..');
+const clearBin = path.join(repo, 'bin', 'clear-runtime');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-oci-'));
+const clearRoot = path.join(work, 'clear-root');
+const runcRoot = path.join(work, 'runc-root');
+const template = path.join(work, 'template');
+
+type Spec = Record<string, any>;
+
+interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sh(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}): Result {
+  // `create` (and `run -d`) leave the container holding the stdio they were
+  // given, as runc's do: give those files, not pipes we would wait on.
+  if (args.includes('create') || args.includes('--detach')) return detached(cmd, args, opts.cwd);
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, input: opts.input ?? '', encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+let outputs = 0;
+function detached(cmd: string, args: string[], cwd?: string): Result {
+  const out = path.join(work, `out-${outputs++}`);
+  const fds = [fs.openSync(`${out}.stdout`, 'w+'), fs.openSync(`${out}.stderr`, 'w+')];
+  try {
+    const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', fds[0], fds[1]], timeout: 180_000 });
+    return {
+      code: r.status,
+      signal: r.signal,
+      stdout: fs.readFileSync(`${out}.stdout`, 'utf8'),
+      stderr: fs.readFileSync(`${out}.stderr`, 'utf8'),
+    };
+  } finally {
+    fds.forEach((fd) => fs.closeSync(fd));
+  }
+}
+
+/** Every container id the tests used, to find their VM run directories. */
+const usedIds = new Set<string>();
+const clear = (args: string[], opts: { cwd?: string; input?: string } = {}) => {
+  usedIds.add(args[args.length - 1]);
+  return sh(clearBin, ['--root', clearRoot, ...args], opts);
+};
+const runc = (args: string[], opts: { cwd?: string; input?: string } = {}) => sh('runc', ['--root', runcRoot, ...args], opts);
+
+let bundleCount = 0;
+/** A copy of the busybox bundle with `edit` applied to its config.json. */
+function bundle(edit: (spec: Spec) => void): string {
+  const dir = path.join(work, `b${bundleCount++}`);
+  fs.mkdirSync(dir);
+  fs.symlinkSync(path.join(template, 'rootfs'), path.join(dir, 'rootfs'));
+  const spec = JSON.parse(fs.readFileSync(path.join(template, 'config.json'), 'utf8'));
+  spec.root.path = path.join(template, 'rootfs');
+  edit(spec);
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec, null, 2));
+  return dir;
+}
+
+function withArgs(args: string[], more: (spec: Spec) => void = () => {}) {
+  return bundle((s) => {
+    s.process.args = args;
+    more(s);
+  });
+}
+
+/** Every host trace a container of ours could leave. */
+function leftovers(): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    if (cmd.includes(work) || [...usedIds].some((id) => cmd.includes(runDirOf(clearRoot, id)))) {
+      found.push(`process ${pid}: ${cmd.slice(0, 120)}`);
+    }
+  }
+  if (fs.existsSync(clearRoot)) for (const d of fs.readdirSync(clearRoot)) found.push(`state dir ${d}`);
+  for (const id of usedIds) if (fs.existsSync(runDirOf(clearRoot, id))) found.push(`VM run dir of ${id}`);
+  const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(clearRoot));
+  found.push(...mounts.map((m) => `mount ${m}`));
+  return found;
+}
+
+t.before(() => {
+  const r = sh('bash', [path.join(repo, 'bundles', 'make-busybox-bundle.sh'), template]);
+  if (r.code !== 0) throw new Error(`make-busybox-bundle.sh failed: ${r.stderr}`);
+});
+t.teardown(() => {
+  for (const id of fs.existsSync(clearRoot) ? fs.readdirSync(clearRoot) : []) clear(['delete', '--force', id]);
+  for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) runc(['delete', '--force', id]);
+  fs.rmSync(work, { recursive: true, force: true });
+});
+type Test = Parameters<Parameters<typeof t.test>[1]>[0];
+
+/** A test that, pass or fail, deletes its containers and then checks the host is clean. */
+function ociTest(name: string, body: (t: Test) => Promise<void>): void {
+  t.test(name, async (t) => {
+    try {
+      await body(t);
+    } finally {
+      for (const id of fs.existsSync(clearRoot) ? fs.readdirSync(clearRoot) : []) clear(['delete', '--force', id]);
+      for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) runc(['delete', '--force', id]);
+    }
+    t.same(leftovers(), [], 'nothing of the container is left on the host');
+  });
+}
+
+/** Alive and not a zombie (an exited monitor waits for a reaper that may never come here). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+ociTest('run: stdout and stderr kept apart, exit code passed through, same as runc', async (t) => {
+  const b = withArgs(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 3']);
+  const c = clear(['run', 'out'], { cwd: b });
+  const r = runc(['run', 'out'], { cwd: b });
+  t.equal(c.code, 3, c.stderr);
+  t.equal(c.code, r.code);
+  t.equal(c.stdout, r.stdout);
+  t.equal(c.stderr, r.stderr);
+  t.equal(c.stdout, 'to-stdout\n');
+});
+
+ociTest('id, env, pwd and capabilities match runc for a user with groups and a cwd', async (t) => {
+  const b = withArgs(['sh', '-c', 'id; env | sort; pwd; grep -E "^(Cap|NoNewPrivs)" /proc/self/status; ulimit -n; umask'], (s) => {
+    s.process.user = { uid: 1000, gid: 1000, additionalGids: [10, 20] };
+    s.process.cwd = '/home/user';
+    s.process.env.push('GREETING=hello world');
+  });
+  const c = clear(['run', 'ident'], { cwd: b });
+  const r = runc(['run', 'ident'], { cwd: b });
+  t.equal(c.code, 0, c.stderr);
+  t.equal(c.stdout, r.stdout, 'same output as runc');
+  t.match(c.stdout, /uid=1000\(user\) gid=1000\(user\) groups=10,20/);
+  t.match(c.stdout, /^GREETING=hello world$/m);
+});
+
+ociTest('stdin reaches the process', async (t) => {
+  const b = withArgs(['sh', '-c', 'read line; echo "got: $line"']);
+  const c = clear(['run', 'stdin'], { cwd: b, input: 'ping\n' });
+  t.equal(c.stdout, 'got: ping\n', c.stderr);
+  t.equal(c.code, 0);
+});
+
+ociTest('create, start, state, kill, delete: the states and the pid file, like runc', async (t) => {
+  const shared = fs.mkdtempSync(path.join(work, 'shared-'));
+  const b = withArgs(['sh', '-c', 'echo started > /shared/marker; exec sleep 1000'], (s) => {
+    s.mounts.push({ destination: '/shared', type: 'bind', source: shared, options: ['rbind', 'rw'] });
+  });
+  const pidFile = path.join(work, 'lifecycle.pid');
+  const created = clear(['create', '--bundle', b, '--pid-file', pidFile, 'life']);
+  t.equal(created.code, 0, created.stderr);
+  const pidText = fs.readFileSync(pidFile, 'utf8');
+  t.match(pidText, /^\d+$/, 'pid file: the decimal pid, no trailing newline');
+  const state = JSON.parse(clear(['state', 'life']).stdout);
+  t.equal(state.status, 'created');
+  t.equal(state.pid, Number(pidText));
+  t.equal(state.id, 'life');
+  t.equal(state.bundle, b);
+  t.notOk(fs.existsSync(path.join(shared, 'marker')), 'the process has not run before start');
+
+  t.equal(clear(['start', 'life']).code, 0);
+  const deadline = Date.now() + 60_000;
+  while (!fs.existsSync(path.join(shared, 'marker')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  t.equal(fs.readFileSync(path.join(shared, 'marker'), 'utf8'), 'started\n', 'it ran after start, and wrote through the bind mount');
+  t.equal(JSON.parse(clear(['state', 'life']).stdout).status, 'running');
+  const again = clear(['start', 'life']);
+  t.not(again.code, 0);
+  t.match(again.stderr, /cannot start an already running container/);
+  t.match(clear(['delete', 'life']).stderr, /running/, 'delete without --force refuses a running container');
+
+  t.equal(clear(['kill', 'life', 'KILL']).code, 0);
+  const stopBy = Date.now() + 30_000;
+  let status = '';
+  while (Date.now() < stopBy && (status = JSON.parse(clear(['state', 'life']).stdout).status) !== 'stopped') {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.equal(status, 'stopped');
+  t.notOk(running(Number(pidText)), 'the monitor (the container pid) has exited');
+  t.equal(clear(['delete', 'life']).code, 0);
+  t.not(clear(['state', 'life']).code, 0, 'gone after delete');
+});
+
+ociTest('delete --force takes down a running container with its VM', async (t) => {
+  const b = withArgs(['sleep', '1000']);
+  t.equal(clear(['run', '--detach', 'forced'], { cwd: b }).code, 0);
+  t.equal(JSON.parse(clear(['state', 'forced']).stdout).status, 'running');
+  t.equal(clear(['delete', '--force', 'forced']).code, 0);
+  t.not(clear(['state', 'forced']).code, 0);
+});
+
+ociTest('a container killed by SIGKILL: run exits 137, like runc', async (t) => {
+  const b = withArgs(['sleep', '1000']);
+  /** Starts `run` in the background, kills the container once it runs, returns run's exit code. */
+  async function killedRun(bin: string, root: string, id: string): Promise<number | null> {
+    const child = spawn(bin, ['--root', root, 'run', id], { cwd: b, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const st = sh(bin, ['--root', root, 'state', id]);
+      if (st.code === 0 && JSON.parse(st.stdout).status === 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    sh(bin, ['--root', root, 'kill', id, '9']);
+    return exited;
+  }
+  usedIds.add('sig');
+  const c = await killedRun(clearBin, clearRoot, 'sig');
+  const r = await killedRun('runc', runcRoot, 'sig');
+  t.equal(r, 137, 'runc: 128+9');
+  t.equal(c, 137, 'clear: the same');
+});
+
+ociTest('a missing executable fails create with runc wording, and leaves nothing', async (t) => {
+  const b = withArgs(['/nonexistent']);
+  const c = clear(['create', '--bundle', b, 'nope']);
+  const r = runc(['create', '--bundle', b, 'nope']);
+  t.equal(c.code, 1);
+  t.equal(r.code, 1);
+  // stderr carries runc's logrus line, whose msg="..." escapes the quotes.
+  t.match(c.stderr, /exec: \\?"\/nonexistent\\?": stat \/nonexistent: no such file or directory/);
+  runc(['delete', '--force', 'nope']);
+  const notFound = clear(['create', '--bundle', withArgs(['no-such-cmd']), 'nope2']);
+  t.match(notFound.stderr, /executable file not found in \$PATH/);
+});
+
+ociTest('bad input: clear errors, non-zero exits, nothing left behind', async (t) => {
+  const noConfig = path.join(work, 'empty-bundle');
+  fs.mkdirSync(noConfig);
+  const cases: [string, string[], RegExp][] = [
+    ['missing config.json', ['create', '--bundle', noConfig, 'x1'], /config\.json/],
+    ['schema violation', ['create', '--bundle', bundle((s) => (s.process.user.uid = 'root')), 'x2'], /\/process\/user\/uid/],
+    ['missing rootfs', ['create', '--bundle', bundle((s) => (s.root.path = '/nonexistent-rootfs')), 'x3'], /nonexistent-rootfs/],
+    ['bad id', ['create', '--bundle', withArgs(['true']), 'bad/id'], /invalid container ID format/],
+    ['kill unknown id', ['kill', 'ghost', '9'], /does not exist/],
+    ['delete unknown id', ['delete', 'ghost'], /does not exist/],
+    ['start unknown id', ['start', 'ghost'], /does not exist/],
+  ];
+  fs.writeFileSync(path.join(work, 'malformed.json'), '{');
+  const malformed = path.join(work, 'malformed');
+  fs.mkdirSync(malformed);
+  fs.writeFileSync(path.join(malformed, 'config.json'), '{"ociVersion": ');
+  cases.push(['malformed config.json', ['create', '--bundle', malformed, 'x4'], /config\.json/]);
+  for (const [what, args, message] of cases) {
+    const r = clear(args);
+    t.not(r.code, 0, `${what}: non-zero exit`);
+    t.match(r.stderr, message, `${what}: the error names it`);
+  }
+  t.equal(clear(['delete', '--force', 'ghost']).code, 0, 'delete --force of an unknown id exits 0, as with runc');
+
+  const b = withArgs(['sleep', '1000']);
+  t.equal(clear(['create', '--bundle', b, 'dup']).code, 0);
+  const dup = clear(['create', '--bundle', b, 'dup']);
+  t.not(dup.code, 0);
+  t.match(dup.stderr, /container with given ID already exists/, "runc's wording");
+  const badSignal = clear(['kill', 'dup', 'SIGNOPE']);
+  t.not(badSignal.code, 0);
+  t.match(badSignal.stderr, /signal/i);
+  t.equal(clear(['delete', '--force', 'dup']).code, 0);
+});
+
+ociTest('hooks: prestart runs on the host with the monitor pid before boot; poststop at delete', async (t) => {
+  const out = path.join(work, 'hooks');
+  fs.mkdirSync(out);
+  const b = withArgs(['true'], (s) => {
+    s.hooks = {
+      prestart: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}/prestart.json`] }],
+      poststop: [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${out}/poststop.json`] }],
+    };
+  });
+  const pidFile = path.join(work, 'hooks.pid');
+  t.equal(clear(['create', '--bundle', b, '--pid-file', pidFile, 'hooked']).code, 0);
+  const pre = JSON.parse(fs.readFileSync(path.join(out, 'prestart.json'), 'utf8'));
+  t.equal(pre.status, 'creating');
+  t.equal(pre.pid, Number(fs.readFileSync(pidFile, 'utf8')), 'the hook got the container pid');
+  t.equal(pre.id, 'hooked');
+  t.equal(clear(['delete', '--force', 'hooked']).code, 0);
+  t.ok(fs.existsSync(path.join(out, 'poststop.json')), 'poststop ran at delete');
+
+  const failing = withArgs(['true'], (s) => {
+    s.hooks = { prestart: [{ path: '/bin/false' }] };
+  });
+  const r = clear(['create', '--bundle', failing, 'hookfail']);
+  t.not(r.code, 0);
+  t.match(r.stderr, /prestart hook/);
+});
