@@ -71,7 +71,8 @@ t.test('args: machine, memory, accelerator, boot', async (t) => {
   t.same(values(args, '-serial'), ['chardev:console']);
   t.ok(values(args, '-chardev').includes('file,id=console,path=/run/clear/vm1/console.log'));
   t.ok(values(args, '-chardev').includes('socket,id=qmp,path=/run/clear/vm1/qmp.sock,server=on,wait=off'));
-  t.same(values(args, '-mon'), ['chardev=qmp,mode=control']);
+  t.ok(values(args, '-chardev').includes('socket,id=qmpctl,path=/run/clear/vm1/qmp-ctl.sock,server=on,wait=off'));
+  t.same(values(args, '-mon'), ['chardev=qmp,mode=control', 'chardev=qmpctl,mode=control']);
 });
 
 t.test('args: kvm uses -cpu host; console null; overrides', async (t) => {

@@ -39,6 +39,13 @@ commands:
   kill [-a] ID [SIG]    send a signal to the container's process (default SIGTERM)
   delete [-f] ID        delete a container
   run [options] ID      create and start a container, and wait for it (-d: don't wait)
+  list [-f json] [-q]   list the containers under the root
+  ps [-f json] ID       the container's host process (its monitor)
+  pause ID              freeze the container's VM
+  resume ID             thaw a paused container's VM
+  spec [-b DIR]         write a default config.json (--rootless too)
+  features              print what clear supports, as JSON
+  checkpoint, restore   not supported (a VM's memory is not CRIU's)
   check [--boot]        say whether this host can run clear's microVMs, and what is missing
 
 global options:
@@ -112,6 +119,21 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./delete')).runDelete(rest, globals);
     case 'run':
       return (await import('./run')).runRun(rest, globals);
+    case 'list':
+      return (await import('./list')).runList(rest, globals);
+    case 'ps':
+      return (await import('./ps')).runPs(rest, globals);
+    case 'pause':
+      return (await import('./pause')).runPause(rest, globals);
+    case 'resume':
+      return (await import('./pause')).runResume(rest, globals);
+    case 'spec':
+      return (await import('./spec')).runSpec(rest, globals);
+    case 'features':
+      return (await import('./features')).runFeatures(rest, globals);
+    case 'checkpoint':
+    case 'restore':
+      return (await import('./checkpoint')).runCheckpoint(command, rest, globals);
     default:
       logError(globals, `unknown command "${command}"`);
       return 1;

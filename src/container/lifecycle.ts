@@ -50,6 +50,9 @@ export interface MonitorApi {
   startContainer(stateDir: string, id: string): Promise<void>;
   signalContainer(stateDir: string, id: string, signal: number, all: boolean): Promise<void>;
   destroyContainer(stateDir: string, id: string): Promise<void>;
+  /** Freeze / thaw the whole VM (QMP stop / cont). Optional: older monitors lack them. */
+  pauseContainer?(stateDir: string, id: string): Promise<void>;
+  resumeContainer?(stateDir: string, id: string): Promise<void>;
 }
 
 export interface LifecycleContext {
@@ -377,10 +380,98 @@ export async function kill(ctx: LifecycleContext, id: string, signal: string | n
       throw new ClearError('container not running');
     }
     if (!isValidSignalNumber(sig)) throw new ClearError('unable to signal init: invalid argument');
+    if (status === 'paused') {
+      await signalPaused(ctx, rec, sig, all);
+      return;
+    }
     await monitorApi(ctx).signalContainer(containerDir(ctx.root, id), id, sig, all);
   } finally {
     lock.release();
   }
+}
+
+/**
+ * A signal for a paused container. The VM is stopped, so the agent that
+ * delivers signals cannot answer: the VM is thawed first. SIGKILL leaves it
+ * running (the container dies of SIGKILL and its monitor with it: callers
+ * see status 137, as with runc, which thaws the cgroup after SIGKILL too).
+ * Any other signal is delivered and the VM frozen again, so the container
+ * runs only for the moment delivery takes (runc leaves such a signal pending
+ * until resume; docker refuses to send it at all).
+ */
+async function signalPaused(ctx: LifecycleContext, rec: ContainerRecord, sig: number, all: boolean): Promise<void> {
+  const api = monitorApi(ctx);
+  const stateDir = containerDir(ctx.root, rec.id);
+  if (!api.resumeContainer || !api.pauseContainer) throw new ClearError('container is paused');
+  await api.resumeContainer(stateDir, rec.id);
+  if (sig === 9) {
+    rec.status = rec.pausedFrom ?? 'running';
+    delete rec.pausedFrom;
+    writeRecord(ctx.root, rec);
+    await api.signalContainer(stateDir, rec.id, sig, all);
+    return;
+  }
+  try {
+    await api.signalContainer(stateDir, rec.id, sig, all);
+  } finally {
+    await api.pauseContainer(stateDir, rec.id);
+  }
+}
+
+// ------------------------------------------------------------ pause/resume
+
+/** runc pause: freezes a running (or created) container: here its whole VM. */
+export async function pause(ctx: LifecycleContext, id: string): Promise<void> {
+  validateId(id);
+  const held = await lockOurs(ctx, id);
+  if (!held) throw notExist();
+  const { lock, rec } = held;
+  try {
+    const status = liveStatus(ctx.root, rec);
+    if (status !== 'running' && status !== 'created') throw new ClearError('container not running');
+    const api = monitorApi(ctx);
+    if (!api.pauseContainer) throw new ClearError('pause is not supported by this container monitor');
+    await api.pauseContainer(containerDir(ctx.root, id), id);
+    rec.pausedFrom = status;
+    rec.status = 'paused';
+    writeRecord(ctx.root, rec);
+  } finally {
+    lock.release();
+  }
+}
+
+/** runc resume: thaws a paused container. */
+export async function resume(ctx: LifecycleContext, id: string): Promise<void> {
+  validateId(id);
+  const held = await lockOurs(ctx, id);
+  if (!held) throw notExist();
+  const { lock, rec } = held;
+  try {
+    if (liveStatus(ctx.root, rec) !== 'paused') throw new ClearError('container not paused');
+    const api = monitorApi(ctx);
+    if (!api.resumeContainer) throw new ClearError('resume is not supported by this container monitor');
+    await api.resumeContainer(containerDir(ctx.root, id), id);
+    rec.status = rec.pausedFrom ?? 'running';
+    delete rec.pausedFrom;
+    writeRecord(ctx.root, rec);
+  } finally {
+    lock.release();
+  }
+}
+
+// ---------------------------------------------------------------------- ps
+
+/**
+ * runc ps: the container's host pids. A clear container's processes live in
+ * its guest and have no host pids; the host process that stands for the
+ * container is its monitor (the pid callers were given), so that is the one
+ * pid: `[monitorPid]` while the container lives, none once it has stopped.
+ */
+export function processes(ctx: LifecycleContext, id: string): number[] {
+  validateId(id);
+  const rec = readRecord(ctx.root, id);
+  if (!rec) throw notExist();
+  return liveStatus(ctx.root, rec) === 'stopped' || rec.monitorPid <= 0 ? [] : [rec.monitorPid];
 }
 
 // ------------------------------------------------------------------ delete

@@ -40,4 +40,4 @@ export interface MonitorLaunch {
   beforeBoot?: (pid: number) => Promise<void>;
 }
 
-export { destroyContainer, launchMonitor, signalContainer, startContainer } from './monitor-launch';
+export { destroyContainer, launchMonitor, pauseContainer, resumeContainer, signalContainer, startContainer } from './monitor-launch';

@@ -20,6 +20,8 @@ export interface MonitorRecord {
   runDir?: string;
   /** The agent's Unix socket. */
   agentSocket?: string;
+  /** A QMP socket free for short-lived clients (pause/resume: `stop`/`cont`). */
+  qmpSocket?: string;
   /** How the container process ended, once it has. */
   exit?: ExitStatus;
 }

@@ -62,6 +62,8 @@ export interface ContainerRecord {
   hooks?: Hooks;
   /** config.json's terminal flag. */
   terminal?: boolean;
+  /** While paused: the status resume goes back to (runc pauses created containers too). */
+  pausedFrom?: 'created' | 'running';
 }
 
 // ------------------------------------------------------------------- errors

@@ -132,6 +132,15 @@ export function qmpSocketPath(runDir: string): string {
   return `${runDir.replace(/\/+$/, '')}/qmp.sock`;
 }
 
+/**
+ * A second QMP monitor, <runDir>/qmp-ctl.sock, for short-lived clients
+ * (`clear-runtime pause/resume`): a QMP chardev serves one client at a time,
+ * and the driver holds the first one for the VM's whole life.
+ */
+export function qmpControlSocketPath(runDir: string): string {
+  return `${runDir.replace(/\/+$/, '')}/qmp-ctl.sock`;
+}
+
 /** Escape a value for QEMU's key=value,key=value option syntax (commas double). */
 export function qemuOptValue(v: string): string {
   return v.replace(/,/g, ',,');
@@ -181,6 +190,8 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
 
   args.push('-chardev', `socket,id=qmp,path=${qemuOptValue(qmpSocket)},server=on,wait=off`);
   args.push('-mon', 'chardev=qmp,mode=control');
+  args.push('-chardev', `socket,id=qmpctl,path=${qemuOptValue(qmpControlSocketPath(config.runDir))},server=on,wait=off`);
+  args.push('-mon', 'chardev=qmpctl,mode=control');
 
   const socketChardev = (id: string, ref: SocketRef): string => {
     if ('fd' in ref) {
