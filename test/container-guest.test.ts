@@ -21,43 +21,20 @@ import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
 import { guestArtifacts } from '../src/lib/paths';
 import { Sandbox } from '../src/sandbox/sandbox';
+import { assertNoLeftovers, memfdTraces, type Test, VmDirs } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
 const ROOTFS = '/tmp/rootfs';
 
 let counter = 0;
-const runDir = () => path.join(os.tmpdir(), `clear-ctrtest-${process.pid}-${counter++}`);
+const dirs = new VmDirs('ctrtest');
+const runDir = () => {
+  counter++;
+  return dirs.next();
+};
 
-function qemuPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`clear-ctrtest-${process.pid}-`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
-function memfdTraces(): string[] {
-  const maps = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l.includes('memfd:'));
-  const fds = fs
-    .readdirSync('/proc/self/fd')
-    .map((fd) => {
-      try {
-        return fs.readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        return '';
-      }
-    })
-    .filter((l) => l.startsWith('/memfd:'));
-  return [...maps, ...fds];
-}
 
-type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
 /** One VM for a test, with a busybox rootfs built in it; checks that nothing is left behind. */
 async function withSandbox(
@@ -74,9 +51,7 @@ async function withSandbox(
   } finally {
     await sb.shutdown();
   }
-  t.same(qemuPids(), [], 'no QEMU process left');
-  t.notOk(fs.existsSync(dir), 'run directory and its sockets removed');
-  t.same(memfdTraces(), [], 'guest memory unmapped and memfds closed');
+  assertNoLeftovers(t, dirs, dir);
 }
 
 async function collect(stream: Readable): Promise<string> {

@@ -21,6 +21,7 @@ import { guestArtifacts } from '../src/lib/paths';
 import { native, READABLE } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';
 import { Sandbox } from '../src/sandbox/sandbox';
+import { assertNoLeftovers, memfdTraces, type Test, VmDirs } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'];
 const ROOTFS = '/tmp/rootfs';
@@ -28,21 +29,12 @@ const ROOTFS = '/tmp/rootfs';
 const TTY_SHAPE = /^\/dev\/pts\/\d+\r\n24 80\r\n$/;
 
 let counter = 0;
-const tmp = (what: string) => path.join(os.tmpdir(), `clear-ttytest-${process.pid}-${what}-${counter++}`);
+const dirs = new VmDirs('ttytest');
+const tmp = (what: string) => {
+  counter++;
+  return dirs.next(what);
+};
 
-function qemuPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`clear-ttytest-${process.pid}-`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** Our fds that are ptys or guest memory: what a test must not leave open. */
 function fdTraces(): string[] {
@@ -60,7 +52,6 @@ function fdTraces(): string[] {
   return [...fds, ...maps];
 }
 
-type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
 async function withSandbox(t: Test, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
   const before = fdTraces();
@@ -73,7 +64,7 @@ async function withSandbox(t: Test, fn: (sb: Sandbox) => Promise<void>): Promise
   } finally {
     await sb.shutdown();
   }
-  t.same(qemuPids(), [], 'no QEMU process left');
+  t.same(dirs.processes(), [], 'no QEMU process left');
   t.notOk(fs.existsSync(dir), 'run directory and its sockets removed');
   t.same(fdTraces(), before, 'no pty, memfd or guest mapping left open');
 }

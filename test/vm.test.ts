@@ -13,48 +13,16 @@ import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
 import { guestArtifacts } from '../src/lib/paths';
 import { Sandbox } from '../src/sandbox/sandbox';
+import { assertNoLeftovers, BUSYBOX_ENV, collect, memfdTraces, type Test, VmDirs } from './lib/vm';
 
-const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
 
+const dirs = new VmDirs('vmtest');
 let counter = 0;
-function runDir(): string {
-  return path.join(os.tmpdir(), `clear-vmtest-${process.pid}-${counter++}`);
-}
-
-function qemuPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`clear-vmtest-${process.pid}-`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-/** What a sandbox may leave in this process: mappings of guest RAM, open memfds. */
-function memfdTraces(): string[] {
-  const maps = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l.includes('memfd:'));
-  const fds = fs
-    .readdirSync('/proc/self/fd')
-    .map((fd) => {
-      try {
-        return fs.readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        return '';
-      }
-    })
-    .filter((l) => l.startsWith('/memfd:'));
-  return [...maps, ...fds];
-}
 
 /** Boots a sandbox for one test and checks, whatever happens, that it leaves nothing. */
-async function withSandbox(t: Tap.Test, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
-  const dir = runDir();
-  const sb = await Sandbox.boot({ name: `test-${counter}`, runDir: dir });
+async function withSandbox(t: Test, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+  const dir = dirs.next();
+  const sb = await Sandbox.boot({ name: `test-${counter++}`, runDir: dir });
   // Also when an assertion throws or the test times out.
   t.teardown(() => sb.shutdown());
   try {
@@ -62,20 +30,9 @@ async function withSandbox(t: Tap.Test, fn: (sb: Sandbox) => Promise<void>): Pro
   } finally {
     await sb.shutdown();
   }
-  t.same(qemuPids(), [], 'no QEMU process left');
-  t.notOk(fs.existsSync(dir), 'run directory and its sockets removed');
-  t.same(memfdTraces(), [], 'guest memory unmapped and memfds closed');
+  assertNoLeftovers(t, dirs, dir);
 }
 
-declare namespace Tap {
-  type Test = Parameters<Parameters<typeof t.test>[1]>[0];
-}
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 let execCounter = 0;
 /** Runs a command in the guest; returns its output and exit status. */
@@ -151,7 +108,7 @@ function defineTests(): void {
 
   t.test('10 sequential boots', async (t) => {
     for (let i = 0; i < 10; i++) {
-      const dir = runDir();
+      const dir = dirs.next();
       const sb = await Sandbox.boot({ name: `seq-${i}`, runDir: dir });
       try {
         const r = await run(sb.agent, ['echo', `boot ${i}`]);
@@ -159,15 +116,15 @@ function defineTests(): void {
       } finally {
         await sb.shutdown();
       }
-      t.same(qemuPids(), [], `boot ${i}: no QEMU left`);
+      t.same(dirs.processes(), [], `boot ${i}: no QEMU left`);
       t.notOk(fs.existsSync(dir), `boot ${i}: run directory removed`);
     }
     t.same(memfdTraces(), [], 'no guest memory left mapped');
   });
 
   t.test('4 parallel boots, each its own VM', async (t) => {
-    const dirs = [0, 1, 2, 3].map(() => runDir());
-    const boots = await Promise.allSettled(dirs.map((dir, i) => Sandbox.boot({ name: `par-${i}`, runDir: dir })));
+    const parallelDirs = [0, 1, 2, 3].map(() => dirs.next());
+    const boots = await Promise.allSettled(parallelDirs.map((dir, i) => Sandbox.boot({ name: `par-${i}`, runDir: dir })));
     const sandboxes = boots.flatMap((b) => (b.status === 'fulfilled' ? [b.value] : []));
     try {
       for (const b of boots) if (b.status === 'rejected') t.fail(`boot failed: ${b.reason}`);
@@ -180,22 +137,20 @@ function defineTests(): void {
     } finally {
       await Promise.all(sandboxes.map((sb) => sb.shutdown()));
     }
-    t.same(qemuPids(), [], 'no QEMU left');
-    for (const dir of dirs) t.notOk(fs.existsSync(dir), `${path.basename(dir)} removed`);
+    t.same(dirs.processes(), [], 'no QEMU left');
+    for (const dir of parallelDirs) t.notOk(fs.existsSync(dir), `${path.basename(dir)} removed`);
     t.same(memfdTraces(), [], 'no guest memory left mapped');
   });
 
   t.test('a VM that dies is reported, and cleaned up', async (t) => {
-    const dir = runDir();
+    const dir = dirs.next();
     const sb = await Sandbox.boot({ name: 'killed', runDir: dir });
     process.kill(sb.machine.pid, 'SIGKILL');
     const exit = await sb.machine.exited;
     t.equal(exit.signal, 'SIGKILL');
     await t.rejects(sb.agent.ping(2000), 'the agent is gone with its VM');
     await sb.shutdown();
-    t.same(qemuPids(), []);
-    t.notOk(fs.existsSync(dir));
-    t.same(memfdTraces(), []);
+    assertNoLeftovers(t, dirs, dir);
   });
 }
 

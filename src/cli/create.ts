@@ -39,34 +39,61 @@ export const CREATE_FLAGS = {
   'preserve-fds': { type: 'string' },
 } as const;
 
-export async function runCreate(argv: string[], g: GlobalOptions): Promise<number> {
-  let parsed: ReturnType<typeof parseCommand>;
-  let preserveFds = 0;
+/** create's options as the lifecycle takes them (shared with `run`). */
+export interface ParsedCreate {
+  values: Record<string, string | boolean | undefined>;
+  options: {
+    id: string;
+    bundle?: string;
+    pidFile?: string;
+    consoleSocket?: string;
+    preserveFds: number;
+    noPivot: boolean;
+    noNewKeyring: boolean;
+  };
+}
+
+/**
+ * Parses create's flags (plus any `flags` adds); resolves with the parsed
+ * options, or with the exit code when it printed help or a usage error.
+ */
+export async function parseCreateLike(
+  help: CommandHelp,
+  flags: typeof CREATE_FLAGS,
+  argv: string[],
+  g: GlobalOptions,
+): Promise<ParsedCreate | number> {
+  let parsed: ParsedCreate | null = null;
   const usage = await runCommand(g, async () => {
-    parsed = parseCommand(HELP, argv, CREATE_FLAGS);
-    if (parsed.values.help) return printHelp(HELP);
-    checkArgs(HELP, parsed.positionals, 1);
-    preserveFds = intFlag(HELP, 'preserve-fds', parsed.values['preserve-fds'], 0);
+    const { values, positionals } = parseCommand(help, argv, flags);
+    if (values.help) return printHelp(help);
+    checkArgs(help, positionals, 1);
+    const v = values as ParsedCreate['values'];
+    parsed = {
+      values: v,
+      options: {
+        id: positionals[0],
+        bundle: v.bundle as string | undefined,
+        pidFile: v['pid-file'] as string | undefined,
+        consoleSocket: v['console-socket'] as string | undefined,
+        preserveFds: intFlag(help, 'preserve-fds', v['preserve-fds'] as string | undefined, 0),
+        noPivot: v['no-pivot'] === true,
+        noNewKeyring: v['no-new-keyring'] === true,
+      },
+    };
     return -1;
   });
-  if (usage !== -1) return usage;
-  const v = parsed!.values;
+  return usage === -1 && parsed ? parsed : usage;
+}
+
+export async function runCreate(argv: string[], g: GlobalOptions): Promise<number> {
+  const parsed = await parseCreateLike(HELP, CREATE_FLAGS, argv, g);
+  if (typeof parsed === 'number') return parsed;
   return runCommand(
     g,
     async () => {
       const { create } = await import('../container/lifecycle');
-      await create(
-        { root: g.root, systemdCgroup: g.systemdCgroup },
-        {
-          id: parsed!.positionals[0],
-          bundle: v.bundle as string | undefined,
-          pidFile: v['pid-file'] as string | undefined,
-          consoleSocket: v['console-socket'] as string | undefined,
-          preserveFds,
-          noPivot: v['no-pivot'] === true,
-          noNewKeyring: v['no-new-keyring'] === true,
-        },
-      );
+      await create({ root: g.root, systemdCgroup: g.systemdCgroup }, parsed.options);
       return 0;
     },
     `${PROG} create failed: `,

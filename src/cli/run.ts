@@ -3,8 +3,8 @@
  * --detach it waits for the container and exits with its status (the
  * container is deleted afterwards unless --keep).
  */
-import { CREATE_DESCRIPTION, CREATE_FLAGS } from './create';
-import { type CommandHelp, PROG, checkArgs, intFlag, logWarning, parseCommand, printHelp, runCommand } from './global';
+import { CREATE_DESCRIPTION, CREATE_FLAGS, parseCreateLike } from './create';
+import { type CommandHelp, PROG, logWarning, runCommand } from './global';
 import type { GlobalOptions } from './main';
 
 const HELP: CommandHelp = {
@@ -31,34 +31,15 @@ const RUN_FLAGS = {
 } as const;
 
 export async function runRun(argv: string[], g: GlobalOptions): Promise<number> {
-  let parsed: ReturnType<typeof parseCommand>;
-  let preserveFds = 0;
-  const usage = await runCommand(g, async () => {
-    parsed = parseCommand(HELP, argv, RUN_FLAGS);
-    if (parsed.values.help) return printHelp(HELP);
-    checkArgs(HELP, parsed.positionals, 1);
-    preserveFds = intFlag(HELP, 'preserve-fds', parsed.values['preserve-fds'], 0);
-    return -1;
-  });
-  if (usage !== -1) return usage;
-  const v = parsed!.values;
+  const parsed = await parseCreateLike(HELP, RUN_FLAGS as unknown as typeof CREATE_FLAGS, argv, g);
+  if (typeof parsed === 'number') return parsed;
   return runCommand(
     g,
     async () => {
       const { run } = await import('../container/lifecycle');
       return run(
         { root: g.root, systemdCgroup: g.systemdCgroup, warn: (msg) => logWarning(g, msg, 'error') },
-        {
-          id: parsed!.positionals[0],
-          bundle: v.bundle as string | undefined,
-          pidFile: v['pid-file'] as string | undefined,
-          consoleSocket: v['console-socket'] as string | undefined,
-          preserveFds,
-          noPivot: v['no-pivot'] === true,
-          noNewKeyring: v['no-new-keyring'] === true,
-          detach: v.detach === true,
-          keep: v.keep === true,
-        },
+        { ...parsed.options, detach: parsed.values.detach === true, keep: parsed.values.keep === true },
       );
     },
     `${PROG} run failed: `,
