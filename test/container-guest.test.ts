@@ -21,7 +21,7 @@ import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
 import { guestArtifacts } from '../src/lib/paths';
 import { Sandbox } from '../src/sandbox/sandbox';
-import { assertNoLeftovers, memfdTraces, type Test, VmDirs } from './lib/vm';
+import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
 const ROOTFS = '/tmp/rootfs';
@@ -54,25 +54,9 @@ async function withSandbox(
   assertNoLeftovers(t, dirs, dir);
 }
 
-async function collect(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString();
-}
 
-let execCounter = 0;
-/** A command in the guest itself (not in a container). */
-async function guest(agent: AgentClient, script: string) {
-  const id = `g${execCounter++}`;
-  await agent.exec(id, { args: ['sh', '-c', script], env: BUSYBOX_ENV });
-  const [stdout, stderr, status] = await Promise.all([
-    collect(agent.readStdio(id, 'stdout')),
-    collect(agent.readStdio(id, 'stderr')),
-    agent.wait(id),
-    agent.closeStdin(id),
-  ]);
-  return { stdout, stderr, status };
-}
+const guest = shInGuest;
+const collect = async (stream: Readable) => (await collectBytes(stream)).toString();
 
 /** A busybox rootfs in the guest, laid out like the contract's make-busybox-rootfs.sh. */
 async function makeRootfs(agent: AgentClient): Promise<void> {

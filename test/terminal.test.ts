@@ -21,7 +21,7 @@ import { guestArtifacts } from '../src/lib/paths';
 import { native, READABLE } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';
 import { Sandbox } from '../src/sandbox/sandbox';
-import { assertNoLeftovers, memfdTraces, type Test, VmDirs } from './lib/vm';
+import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'];
 const ROOTFS = '/tmp/rootfs';
@@ -69,24 +69,9 @@ async function withSandbox(t: Test, fn: (sb: Sandbox) => Promise<void>): Promise
   t.same(fdTraces(), before, 'no pty, memfd or guest mapping left open');
 }
 
-async function collect(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString();
-}
 
-let execCounter = 0;
-async function guest(agent: AgentClient, script: string) {
-  const id = `g${execCounter++}`;
-  await agent.exec(id, { args: ['sh', '-c', script], env: BUSYBOX_ENV });
-  const [stdout, stderr, status] = await Promise.all([
-    collect(agent.readStdio(id, 'stdout')),
-    collect(agent.readStdio(id, 'stderr')),
-    agent.wait(id),
-    agent.closeStdin(id),
-  ]);
-  return { stdout, stderr, status };
-}
+const guest = shInGuest;
+const collect = async (stream: Readable) => (await collectBytes(stream)).toString();
 
 async function makeRootfs(agent: AgentClient): Promise<void> {
   const r = await guest(

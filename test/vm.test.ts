@@ -13,7 +13,7 @@ import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
 import { guestArtifacts } from '../src/lib/paths';
 import { Sandbox } from '../src/sandbox/sandbox';
-import { assertNoLeftovers, BUSYBOX_ENV, collect, memfdTraces, type Test, VmDirs } from './lib/vm';
+import { assertNoLeftovers, BUSYBOX_ENV, memfdTraces, runInGuest, type Test, VmDirs } from './lib/vm';
 
 
 const dirs = new VmDirs('vmtest');
@@ -34,17 +34,7 @@ async function withSandbox(t: Test, fn: (sb: Sandbox) => Promise<void>): Promise
 }
 
 
-let execCounter = 0;
-/** Runs a command in the guest; returns its output and exit status. */
-async function run(agent: AgentClient, args: string[], stdin?: Buffer | Readable) {
-  const id = `e${execCounter++}`;
-  await agent.exec(id, { args, env: BUSYBOX_ENV });
-  const stdout = collect(agent.readStdio(id, 'stdout'));
-  const stderr = collect(agent.readStdio(id, 'stderr'));
-  const fed = stdin ? agent.writeStdin(id, stdin) : agent.closeStdin(id);
-  const [out, err, status] = await Promise.all([stdout, stderr, agent.wait(id), fed]);
-  return { id, stdout: out, stderr: err, status };
-}
+const run = runInGuest;
 
 function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { AgentClient } from '../../src/agent/client';
 import type { Test as TapTest } from 'tap';
 
 export type Test = TapTest;
@@ -69,4 +70,22 @@ export async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+let execCounter = 0;
+/** Runs a command in the guest itself (not in a container); returns its output and exit status. */
+export async function runInGuest(agent: AgentClient, args: string[], stdin?: Buffer | Readable) {
+  const id = `e${execCounter++}`;
+  await agent.exec(id, { args, env: BUSYBOX_ENV });
+  const stdout = collect(agent.readStdio(id, 'stdout'));
+  const stderr = collect(agent.readStdio(id, 'stderr'));
+  const fed = stdin ? agent.writeStdin(id, stdin) : agent.closeStdin(id);
+  const [out, err, status] = await Promise.all([stdout, stderr, agent.wait(id), fed]);
+  return { id, stdout: out, stderr: err, status };
+}
+
+/** A shell script in the guest, its output as text. */
+export async function shInGuest(agent: AgentClient, script: string) {
+  const r = await runInGuest(agent, ['sh', '-c', script]);
+  return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status };
 }
