@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test as TapTest } from 'tap';
 import { runDirOf } from '../src/container/state';
 
 const repo = path.resolve(__dirname, '..');
@@ -109,7 +109,7 @@ t.teardown(() => {
   for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) runc(['delete', '--force', id]);
   fs.rmSync(work, { recursive: true, force: true });
 });
-type Test = Parameters<Parameters<typeof t.test>[1]>[0];
+type Test = TapTest;
 
 /** A test that, pass or fail, deletes its containers and then checks the host is clean. */
 function ociTest(name: string, body: (t: Test) => Promise<void>): void {
@@ -232,6 +232,22 @@ ociTest('a container killed by SIGKILL: run exits 137, like runc', async (t) => 
   const r = await killedRun('runc', runcRoot, 'sig');
   t.equal(r, 137, 'runc: 128+9');
   t.equal(c, 137, 'clear: the same');
+});
+
+ociTest('a VM that dies ends the container with status 255, never 0', async (t) => {
+  const b = withArgs(['sleep', '1000']);
+  t.equal(clear(['run', '--detach', 'vmdeath'], { cwd: b }).code, 0);
+  const record = () => JSON.parse(fs.readFileSync(path.join(clearRoot, 'vmdeath', 'monitor.json'), 'utf8'));
+  const [qemuPid] = record().hostPids as number[];
+  t.ok(running(qemuPid), 'the VM runs');
+  process.kill(qemuPid, 'SIGKILL');
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && JSON.parse(clear(['state', 'vmdeath']).stdout).status !== 'stopped') {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.equal(JSON.parse(clear(['state', 'vmdeath']).stdout).status, 'stopped');
+  t.same(record().exit, { exitCode: 255, signal: 0 }, 'the monitor says the VM died');
+  t.equal(clear(['delete', 'vmdeath']).code, 0);
 });
 
 ociTest('a missing executable fails create with runc wording, and leaves nothing', async (t) => {
