@@ -85,6 +85,9 @@ function bundle(edit: (c: Record<string, any>) => void = () => {}): string {
   c.root = { path: path.join(base, 'rootfs') };
   c.process.args = ['sh', '-c', 'sleep 100'];
   c.process.terminal = false;
+  // A cgroup of this bundle's own: with the default one (/<id>) containers of
+  // the same id from other runs would share it, and `ps` lists a cgroup.
+  c.linux.cgroupsPath = `/clear-test-${process.pid}-${n}`;
   edit(c);
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(c, null, 1));
   return dir;
