@@ -57,7 +57,13 @@ const clear = (args: string[], opts: { cwd?: string; input?: string } = {}) => {
   usedIds.add(args[args.length - 1]);
   return sh(clearBin, ['--root', clearRoot, ...args], opts);
 };
-const runc = (args: string[], opts: { cwd?: string; input?: string } = {}) => sh('runc', ['--root', runcRoot, ...args], opts);
+/**
+ * runc on the same bundle, under ids of its own: containers of one id share
+ * the default cgroup (/<id>) whichever runtime made them, and runc's delete
+ * kills what is in it.
+ */
+const runc = (args: string[], opts: { cwd?: string; input?: string } = {}) =>
+  sh('runc', ['--root', runcRoot, ...args.slice(0, -1), `${args[args.length - 1]}-runc`], opts);
 
 let bundleCount = 0;
 /** A copy of the busybox bundle with `edit` applied to its config.json. */
@@ -106,7 +112,7 @@ t.before(() => {
 });
 t.teardown(() => {
   for (const id of fs.existsSync(clearRoot) ? fs.readdirSync(clearRoot) : []) clear(['delete', '--force', id]);
-  for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) runc(['delete', '--force', id]);
+  for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) sh('runc', ['--root', runcRoot, 'delete', '--force', id]);
   fs.rmSync(work, { recursive: true, force: true });
 });
 type Test = TapTest;
@@ -118,7 +124,7 @@ function ociTest(name: string, body: (t: Test) => Promise<void>): void {
       await body(t);
     } finally {
       for (const id of fs.existsSync(clearRoot) ? fs.readdirSync(clearRoot) : []) clear(['delete', '--force', id]);
-      for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) runc(['delete', '--force', id]);
+      for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) sh('runc', ['--root', runcRoot, 'delete', '--force', id]);
     }
     t.same(leftovers(), [], 'nothing of the container is left on the host');
   });
@@ -229,7 +235,7 @@ ociTest('a container killed by SIGKILL: run exits 137, like runc', async (t) => 
   }
   usedIds.add('sig');
   const c = await killedRun(clearBin, clearRoot, 'sig');
-  const r = await killedRun('runc', runcRoot, 'sig');
+  const r = await killedRun('runc', runcRoot, 'sig-runc');
   t.equal(r, 137, 'runc: 128+9');
   t.equal(c, 137, 'clear: the same');
 });

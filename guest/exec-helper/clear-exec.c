@@ -31,6 +31,11 @@
  *                            i(nheritable) a(mbient); NAME like CAP_CHOWN
  *     user UID GID | group GID (additional, repeated) | cwd PATH
  *     arg S | env KEY=VALUE  (repeated, in order)
+ *     join                   exec into an existing container (runc exec): the
+ *                            ns records name the container init's namespaces
+ *                            (/proc/PID/ns/...); no root, no mounts, no
+ *                            /dev/console; the program is exec'd right after
+ *                            "ready" (no barrier)
  *     console                process.terminal: after pivot_root, a pty from
  *                            the container's own devpts (/dev/ptmx ->
  *                            pts/ptmx); the master goes to the agent on fd 4
@@ -163,7 +168,7 @@ struct kv {
 #define MAXN 1024
 static struct {
   const char *root, *hostname, *domainname, *cwd;
-  int rootro, defdevs, nnp, caps, has_oom, has_umask, console;
+  int rootro, defdevs, nnp, caps, has_oom, has_umask, console, join;
   int ns_flags;
   const char *ns_path[8];
   int ns_path_flag[8], n_ns_path;
@@ -269,7 +274,7 @@ static void parse_spec(void) {
     int nf = !strcmp(kw, "mount") ? 6 : !strcmp(kw, "dev") ? 7 : !strcmp(kw, "rlimit") ? 3
            : (!strcmp(kw, "ns") || !strcmp(kw, "sysctl") || !strcmp(kw, "cap") || !strcmp(kw, "user")) ? 2
            : (!strcmp(kw, "rootro") || !strcmp(kw, "defdevs") || !strcmp(kw, "nnp") || !strcmp(kw, "caps") ||
-              !strcmp(kw, "console")) ? 0 : 1;
+              !strcmp(kw, "console") || !strcmp(kw, "join")) ? 0 : 1;
     for (int i = 0; i < nf; i++) {
       if (pos >= len) fail("invalid", "spec record %s truncated", kw);
       f[i] = buf + pos;
@@ -313,6 +318,7 @@ static void parse_spec(void) {
     else if (!strcmp(kw, "nnp")) S.nnp = 1;
     else if (!strcmp(kw, "caps")) S.caps = 1;
     else if (!strcmp(kw, "console")) S.console = 1;
+    else if (!strcmp(kw, "join")) S.join = 1;
     else if (!strcmp(kw, "cap")) {
       const char *sets = "bepia", *p = strchr(sets, f[0][0]);
       if (!p || !f[0][0]) fail("invalid", "bad capability set %s", f[0]);
@@ -326,7 +332,7 @@ static void parse_spec(void) {
     else if (!strcmp(kw, "env")) { FULL(S.n_env, MAXN, "env entries"); S.env[S.n_env++] = f[0]; }
     else fail("invalid", "unknown spec record \"%s\"", kw);
   }
-  if (!S.root || !S.root[0]) fail("invalid", "spec has no root");
+  if (!S.join && (!S.root || !S.root[0])) fail("invalid", "spec has no root");
   if (S.n_args == 0) fail("invalid", "args must not be empty");
   if (!(S.ns_flags & CLONE_NEWNS)) {
     int joined = 0;
@@ -602,11 +608,12 @@ static void setup_console(void) {
     sysfail("unlock the pty: %s", errstr(errno));
   char slave[64];
   snprintf(slave, sizeof slave, "/dev/pts/%d", n);
-  /* /dev/console: a bind mount of the slave (the file made if missing). */
-  int cfd = open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0);
-  if (cfd < 0 && errno != EEXIST) sysfail("create /dev/console: %s", errstr(errno));
+  /* /dev/console: a bind mount of the slave (the file made if missing); not for exec. */
+  int cfd = -1;
+  if (!S.join) cfd = open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0);
+  if (!S.join && cfd < 0 && errno != EEXIST) sysfail("create /dev/console: %s", errstr(errno));
   if (cfd >= 0) close(cfd);
-  if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0) sysfail("mount %s on /dev/console: %s", slave, errstr(errno));
+  if (!S.join && mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0) sysfail("mount %s on /dev/console: %s", slave, errstr(errno));
   /* The master to the agent, as runc sends it to the console socket. */
   static char body[] = "/dev/ptmx";
   struct iovec iov = {body, sizeof body - 1};
@@ -825,11 +832,15 @@ static void child(int alive_fd) {
     write_file("/proc/self/oom_score_adj", v, "oomScoreAdj");
   }
   /* The guest's /proc is still visible here; sysctl files act on the writer's namespaces. */
-  set_sysctls();
-  if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) sysfail("sethostname: %s", errstr(errno));
-  if (S.domainname && setdomainname(S.domainname, strlen(S.domainname)) < 0) sysfail("setdomainname: %s", errstr(errno));
-
-  setup_rootfs();
+  if (S.join) {
+    /* The container's namespaces are joined (main): its root is ours already. */
+    if (S.console) setup_console();
+  } else {
+    set_sysctls();
+    if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) sysfail("sethostname: %s", errstr(errno));
+    if (S.domainname && setdomainname(S.domainname, strlen(S.domainname)) < 0) sysfail("setdomainname: %s", errstr(errno));
+    setup_rootfs();
+  }
 
   umask(S.has_umask ? S.umask : 022);
   if (S.nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) sysfail("PR_SET_NO_NEW_PRIVS: %s", errstr(errno));
@@ -850,11 +861,13 @@ static void child(int alive_fd) {
   close(alive_fd);
 
   write_all(SYNC_FD, "ready\n", 6);
-  char c;
-  ssize_t n;
-  do n = read(SYNC_FD, &c, 1);
-  while (n < 0 && errno == EINTR);
-  if (n != 1 || c != 'g') _exit(1); /* the agent let go without starting us */
+  if (!S.join) {
+    char c;
+    ssize_t n;
+    do n = read(SYNC_FD, &c, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1 || c != 'g') _exit(1); /* the agent let go without starting us */
+  }
 
   execve(path, S.args, S.env);
   /* Too late for a status line (the agent has moved on): say it on stderr. */

@@ -225,6 +225,22 @@ export class AgentClient {
         terminal: process.terminal ?? false,
         consoleSize: process.consoleSize ?? null,
       },
+      containerId: '',
+      ociProcessJson: '',
+    });
+    return { pid: r.pid };
+  }
+
+  /**
+   * Starts a process inside container `containerId` (runc exec): it joins the
+   * container's namespaces. `ociProcess` is an OCI runtime-spec process object.
+   */
+  async execInContainer(containerId: string, execId: string, ociProcess: object): Promise<ExecResult> {
+    const r = await this.unary('ExecProcess', {
+      execId,
+      process: null,
+      containerId,
+      ociProcessJson: JSON.stringify(ociProcess),
     });
     return { pid: r.pid };
   }

@@ -217,6 +217,14 @@ export function flattenConfig(cfg: OciConfig): Buffer {
     if (!/^[A-Za-z0-9_.\-/]+$/.test(k) || k.includes('..')) throw invalid(`sysctl ${JSON.stringify(k)} is not valid`);
     add('sysctl', k, String(v));
   }
+  addProcess(add, p);
+  return encodeSpec(rec);
+}
+
+type OciProcess = NonNullable<OciConfig['process']>;
+
+/** The process records: limits, user, capabilities, cwd, args, env. */
+function addProcess(add: (...fields: string[]) => void, p: OciProcess): void {
   const seen = new Set<string>();
   for (const r of p.rlimits ?? []) {
     const n = RLIMITS[r.type];
@@ -242,12 +250,33 @@ export function flattenConfig(cfg: OciConfig): Buffer {
   const cwd = p.cwd || '/';
   if (!path.isAbsolute(cwd)) throw invalid(`cwd ${JSON.stringify(cwd)} must be an absolute path`);
   add('cwd', cwd);
-  for (const a of p.args) add('arg', a);
+  for (const a of p.args ?? []) add('arg', a);
   for (const e of processEnv(p.env ?? [])) add('env', e);
+}
 
+function encodeSpec(rec: string[]): Buffer {
   for (const f of rec) if (f.includes('\0')) throw invalid(`config value ${JSON.stringify(f)} contains a NUL byte`);
   const body = Buffer.from(rec.map((f) => f + '\0').join(''), 'utf8');
   return Buffer.concat([Buffer.from(`clear-exec v1 ${body.length}\n`), body]);
+}
+
+/**
+ * The helper's spec for a process exec'd into a running container (`runc
+ * exec`): join mode, the namespaces of the container's init, then the process.
+ * The mount namespace comes last: once in it, /proc is the container's.
+ */
+export function flattenExec(p: OciProcess, initPid: number): Buffer {
+  const rec: string[] = [];
+  const add = (...fields: string[]) => rec.push(...fields);
+  if (!p || typeof p !== 'object') throw invalid('oci_process_json is not an object');
+  if (!p.args?.length || !p.args[0]) throw invalid('args must not be empty');
+  add('join');
+  if (p.terminal) add('console');
+  for (const [type, file] of [['pid', 'pid'], ['uts', 'uts'], ['ipc', 'ipc'], ['cgroup', 'cgroup'], ['mount', 'mnt']]) {
+    add('ns', type, `/proc/${initPid}/ns/${file}`);
+  }
+  addProcess(add, p);
+  return encodeSpec(rec);
 }
 
 // ---------------------------------------------------------------------------
@@ -398,6 +427,52 @@ export class ContainerManager {
     } finally {
       closeConsole();
       this.creating.delete(id);
+    }
+  }
+
+  /**
+   * Starts a process inside a container (runc exec): the helper joins the
+   * container init's namespaces and execs at once. Its stdio, exit and
+   * signals are reached by execId like any process.
+   */
+  async exec(containerId: string, execId: string, processJson: string): Promise<{ pid: number }> {
+    const c = this.containers.get(containerId);
+    if (!c) throw new AgentError(Code.NOT_FOUND, `no container ${JSON.stringify(containerId)}`);
+    if (c.proc.exit) throw new AgentError(Code.FAILED_PRECONDITION, 'cannot exec in a stopped container');
+    let p: OciProcess;
+    try {
+      p = JSON.parse(processJson) as OciProcess;
+    } catch (err) {
+      throw invalid(`oci_process_json: ${(err as Error).message}`);
+    }
+    const spec = flattenExec(p, c.proc.targetPid);
+    const terminal = p.terminal === true;
+    let consoleFds: number[] = [];
+    try {
+      if (terminal) consoleFds = native().socketpair();
+      let pid = 0;
+      await this.table.spawn(
+        execId,
+        {
+          file: this.helper, args: [], env: {}, extraFds: 1, describe: 'exec helper',
+          inheritFds: terminal ? [consoleFds[1]] : [],
+        },
+        async (proc) => {
+          const sync = proc.child.stdio[3] as Socket;
+          pid = await handshake(proc, sync, spec);
+          proc.targetPid = pid;
+          // Exec'd on "ready": the helper's end closes on exec.
+          sync.destroy();
+          if (terminal) {
+            const master = receiveMaster(consoleFds[0]);
+            const size = p.consoleSize;
+            proc.useTerminal(master, size ? { rows: size.height ?? 0, cols: size.width ?? 0 } : null);
+          }
+        },
+      );
+      return { pid };
+    } finally {
+      for (const fd of consoleFds) native().close(fd);
     }
   }
 

@@ -136,7 +136,13 @@ export class AgentServer {
       },
 
       ExecProcess: (call, cb) => {
-        const { execId, process: p } = call.request;
+        const { execId, process: p, containerId, ociProcessJson } = call.request;
+        if (containerId) {
+          this.containers
+            .exec(containerId, execId, ociProcessJson ?? '')
+            .then((res) => cb(null, res), (err) => cb(toStatus(err)));
+          return;
+        }
         table
           .exec(execId, {
             args: p?.args ?? [],

@@ -35,6 +35,7 @@ const USAGE = `usage: clear-runtime [global options] <command> [command options]
 commands:
   create [options] ID   create a container from a bundle (held before its process runs)
   start ID              start the process of a created container
+  exec [options] ID CMD run a new process in a running container (-p process.json too)
   state ID              print the OCI state of a container
   kill [-a] ID [SIG]    send a signal to the container's process (default SIGTERM)
   delete [-f] ID        delete a container
@@ -111,6 +112,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./create')).runCreate(rest, globals);
     case 'start':
       return (await import('./start')).runStart(rest, globals);
+    case 'exec':
+      return (await import('./exec')).runExec(rest, globals);
     case 'state':
       return (await import('./state')).runState(rest, globals);
     case 'kill':

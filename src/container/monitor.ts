@@ -17,10 +17,8 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { Readable } from 'node:stream';
 import type { ExitStatus } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
@@ -30,6 +28,7 @@ import { joinCgroup } from './cgroups';
 import { vmSizeFor } from './resources';
 import { GUEST_SHARE_MOUNT, SHARE_TAG, stageShare } from './share';
 import { INIT_EXEC_ID, type MonitorRecord, writeMonitorRecord } from './monitor-record';
+import { VM_DIED_EXIT_CODE, closeStdio, exitLike, relayPipes } from './relay';
 import { attachConsole, type ConsoleRelay } from './terminal';
 
 export interface MonitorParams {
@@ -49,7 +48,7 @@ export interface MonitorParams {
   systemdCgroup?: boolean;
 }
 /** The status a monitor ends with when its VM died rather than the container process. */
-export const VM_DIED_EXIT_CODE = 255;
+export { VM_DIED_EXIT_CODE };
 
 interface SpecLike {
   root: { path: string; readonly?: boolean };
@@ -113,16 +112,11 @@ class Monitor {
   /** Relays stdio until the container process ends; returns how it ended. */
   async run(): Promise<ExitStatus | null> {
     const sb = this.sandbox!;
-    const relays = this.console
-      ? [this.console.done]
-      : [relayOut(sb.agent.readStdio(INIT_EXEC_ID, 'stdout'), 1), relayOut(sb.agent.readStdio(INIT_EXEC_ID, 'stderr'), 2)];
-    if (!this.console) relayIn(sb, 0);
+    const relays = this.console ? this.console.done : relayPipes(sb.agent, INIT_EXEC_ID);
     const vmGone = sb.machine.exited.then(() => null);
     const status = await Promise.race([sb.agent.wait(INIT_EXEC_ID).catch(() => null), vmGone]);
-    if (status) await Promise.all(relays);
-    closeQuietly(0);
-    closeQuietly(1);
-    closeQuietly(2);
+    if (status) await relays;
+    closeStdio();
     return status;
   }
 
@@ -143,36 +137,6 @@ class Monitor {
   private save(change: Partial<MonitorRecord>): void {
     this.record = { ...this.record, ...change };
     writeMonitorRecord(this.params.stateDir, this.record);
-  }
-}
-
-/** Copies one of the process's output streams to our fd, then closes the fd. */
-function relayOut(source: Readable, fd: number): Promise<void> {
-  return new Promise((resolve) => {
-    const sink = fs.createWriteStream('', { fd, autoClose: true });
-    const done = () => resolve();
-    sink.on('close', done);
-    sink.on('error', (err) => {
-      debug('monitor', `fd ${fd}: ${messageOf(err)}`);
-      source.destroy();
-      done();
-    });
-    source.on('error', () => sink.end());
-    source.pipe(sink);
-  });
-}
-
-/** Feeds our fd 0 to the process's stdin; EOF (or /dev/null) closes it. */
-function relayIn(sb: Sandbox, fd: number): void {
-  const source = fs.createReadStream('', { fd, autoClose: false });
-  sb.agent.writeStdin(INIT_EXEC_ID, source).catch((err) => debug('monitor', `stdin: ${messageOf(err)}`));
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // already closed by its stream
   }
 }
 
@@ -203,21 +167,6 @@ class SyncChannel {
     this.socket.end();
     this.socket.destroy();
   }
-}
-
-/** Ends this process the way the container process ended. */
-function exitLike(status: ExitStatus | null): never {
-  if (!status) process.exit(VM_DIED_EXIT_CODE);
-  if (status.signal > 0) {
-    // Die of the same signal, with its default action restored.
-    const name = Object.entries(os.constants.signals).find(([, n]) => n === status.signal)?.[0];
-    if (name) {
-      process.removeAllListeners(name);
-      process.kill(process.pid, name as NodeJS.Signals);
-    }
-    process.exit(128 + status.signal);
-  }
-  process.exit(status.exitCode);
 }
 
 async function main(): Promise<void> {
