@@ -190,8 +190,10 @@ ociTest('create, start, state, kill, delete: the states and the pid file, like r
 
   t.equal(clear(['start', 'life']).code, 0);
   const deadline = Date.now() + 60_000;
-  while (!fs.existsSync(path.join(shared, 'marker')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  t.equal(fs.readFileSync(path.join(shared, 'marker'), 'utf8'), 'started\n', 'it ran after start, and wrote through the bind mount');
+  const marker = () => (fs.existsSync(path.join(shared, 'marker')) ? fs.readFileSync(path.join(shared, 'marker'), 'utf8') : '');
+  // The shell creates the file before it writes to it: wait for the line.
+  while (!marker().endsWith('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  t.equal(marker(), 'started\n', 'it ran after start, and wrote through the bind mount');
   t.equal(JSON.parse(clear(['state', 'life']).stdout).status, 'running');
   const again = clear(['start', 'life']);
   t.not(again.code, 0);
