@@ -146,6 +146,21 @@ async function lockOurs(ctx: LifecycleContext, id: string): Promise<{ lock: Cont
   return { lock, rec };
 }
 
+/**
+ * Runs `fn` on container `id` under its lock: the id checked, the record
+ * read, runc's "does not exist" when it is not ours, the lock released after.
+ */
+async function withContainer<T>(ctx: LifecycleContext, id: string, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
+  validateId(id);
+  const held = await lockOurs(ctx, id);
+  if (!held) throw notExist();
+  try {
+    return await fn(held.rec);
+  } finally {
+    held.lock.release();
+  }
+}
+
 /** Kills a process by pid if it is still the same process. */
 function killPid(pid: number, startTime: string | undefined, signal: NodeJS.Signals | number): void {
   if (!isProcessAlive(pid, startTime)) return;
@@ -285,11 +300,7 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
 
 /** runc start: releases a created container's process, then runs the poststart hooks. */
 export async function start(ctx: LifecycleContext, id: string): Promise<void> {
-  validateId(id);
-  const held = await lockOurs(ctx, id);
-  if (!held) throw notExist();
-  const { lock, rec } = held;
-  try {
+  return withContainer(ctx, id, async (rec) => {
     const status = liveStatus(ctx.root, rec);
     switch (status) {
       case 'created':
@@ -311,9 +322,7 @@ export async function start(ctx: LifecycleContext, id: string): Promise<void> {
       await destroyRuntime(ctx, rec).catch(() => {});
       throw err;
     }
-  } finally {
-    lock.release();
-  }
+  });
 }
 
 // ------------------------------------------------------------------- state
@@ -368,11 +377,7 @@ export function formatState(s: CliState): string {
  * to signal: success, like runc).
  */
 export async function kill(ctx: LifecycleContext, id: string, signal: string | number = 'SIGTERM', all = false): Promise<void> {
-  validateId(id);
-  const held = await lockOurs(ctx, id);
-  if (!held) throw notExist();
-  const { lock, rec } = held;
-  try {
+  return withContainer(ctx, id, async (rec) => {
     const sig = typeof signal === 'number' ? signal : parseSignal(signal);
     const status = liveStatus(ctx.root, rec);
     if (status === 'stopped' || status === 'creating') {
@@ -385,9 +390,7 @@ export async function kill(ctx: LifecycleContext, id: string, signal: string | n
       return;
     }
     await monitorApi(ctx).signalContainer(containerDir(ctx.root, id), id, sig, all);
-  } finally {
-    lock.release();
-  }
+  });
 }
 
 /**
@@ -422,11 +425,7 @@ async function signalPaused(ctx: LifecycleContext, rec: ContainerRecord, sig: nu
 
 /** runc pause: freezes a running (or created) container: here its whole VM. */
 export async function pause(ctx: LifecycleContext, id: string): Promise<void> {
-  validateId(id);
-  const held = await lockOurs(ctx, id);
-  if (!held) throw notExist();
-  const { lock, rec } = held;
-  try {
+  return withContainer(ctx, id, async (rec) => {
     const status = liveStatus(ctx.root, rec);
     if (status !== 'running' && status !== 'created') throw new ClearError('container not running');
     const api = monitorApi(ctx);
@@ -435,18 +434,12 @@ export async function pause(ctx: LifecycleContext, id: string): Promise<void> {
     rec.pausedFrom = status;
     rec.status = 'paused';
     writeRecord(ctx.root, rec);
-  } finally {
-    lock.release();
-  }
+  });
 }
 
 /** runc resume: thaws a paused container. */
 export async function resume(ctx: LifecycleContext, id: string): Promise<void> {
-  validateId(id);
-  const held = await lockOurs(ctx, id);
-  if (!held) throw notExist();
-  const { lock, rec } = held;
-  try {
+  return withContainer(ctx, id, async (rec) => {
     if (liveStatus(ctx.root, rec) !== 'paused') throw new ClearError('container not paused');
     const api = monitorApi(ctx);
     if (!api.resumeContainer) throw new ClearError('resume is not supported by this container monitor');
@@ -454,9 +447,7 @@ export async function resume(ctx: LifecycleContext, id: string): Promise<void> {
     rec.status = rec.pausedFrom ?? 'running';
     delete rec.pausedFrom;
     writeRecord(ctx.root, rec);
-  } finally {
-    lock.release();
-  }
+  });
 }
 
 // ---------------------------------------------------------------------- ps
