@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { consoleSocket } from './lib/console';
 import { runDirOf } from '../src/container/state';
 import { native, READABLE } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';
@@ -102,46 +103,6 @@ function execMonitors(): number[] {
   });
 }
 
-/** A console socket like containerd's: receives one master fd. */
-function consoleSocket(): { path: string; received: Promise<{ body: string; master: number }>; close(): void } {
-  const n = native();
-  const p = path.join(work, `console-${outputs++}.sock`);
-  const l = n.unixListen(p, 4);
-  let listening = true;
-  let w!: ReturnType<typeof n.watch>;
-  const stop = () => {
-    if (!listening) return;
-    listening = false;
-    w.close();
-    n.close(l);
-    fs.rmSync(p, { force: true });
-  };
-  const received = new Promise<{ body: string; master: number }>((resolve, reject) => {
-    w = n.watch(l, () => {
-      const c = n.accept(l);
-      if (c < 0) return;
-      stop();
-      const buf = Buffer.alloc(4096);
-      const rw = n.watch(c, () => {
-        try {
-          const r = n.recvmsg(c, buf);
-          if (!r) return;
-          rw.close();
-          n.close(c);
-          if (r.fds.length !== 1) return reject(new Error(`got ${r.fds.length} fds`));
-          resolve({ body: buf.subarray(0, r.bytes).toString(), master: r.fds[0] });
-        } catch (err) {
-          rw.close();
-          n.close(c);
-          reject(err);
-        }
-      });
-      rw.start(READABLE);
-    });
-    w.start(READABLE);
-  });
-  return { path: p, received, close: stop };
-}
 
 /** Runs the CLI without blocking the event loop (the console socket is served here). */
 function clearAsync(args: string[]): Promise<Result> {
@@ -256,7 +217,7 @@ t.test('exec into a running container, beside runc', async (t) => {
     });
 
     await t.test('-t with a console socket: tty prints /dev/pts/N', async (t) => {
-      const cs = consoleSocket();
+      const cs = consoleSocket(path.join(work, `console-${outputs++}.sock`));
       try {
         const pidFile = path.join(work, 'tty.pid');
         const done = clearAsync(['exec', '-t', '-d', '--console-socket', cs.path, '--pid-file', pidFile, 'ex', 'sh', '-c', 'tty; sleep 0.5']);

@@ -21,6 +21,7 @@ import { guestArtifacts } from '../src/lib/paths';
 import { native, READABLE } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';
 import { Sandbox } from '../src/sandbox/sandbox';
+import { consoleSocket } from './lib/console';
 import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'];
@@ -107,46 +108,6 @@ function ttyConfig(args: string[], size = { height: 24, width: 80 }, namespaces 
   };
 }
 
-/** A console socket like containerd's or recvtty: receives one master fd. */
-function consoleSocket(): { path: string; received: Promise<{ body: string; master: number }>; close(): void } {
-  const n = native();
-  const p = tmp('console') + '.sock';
-  const l = n.unixListen(p, 4);
-  let listening = true;
-  const stop = () => {
-    if (!listening) return;
-    listening = false;
-    w.close();
-    n.close(l);
-    fs.rmSync(p, { force: true });
-  };
-  let w!: ReturnType<typeof n.watch>;
-  const received = new Promise<{ body: string; master: number }>((resolve, reject) => {
-    w = n.watch(l, () => {
-      const c = n.accept(l);
-      if (c < 0) return;
-      stop();
-      const buf = Buffer.alloc(4096);
-      const rw = n.watch(c, () => {
-        try {
-          const r = n.recvmsg(c, buf);
-          if (!r) return;
-          rw.close();
-          n.close(c);
-          if (r.fds.length !== 1) return reject(new Error(`got ${r.fds.length} fds`));
-          resolve({ body: buf.subarray(0, r.bytes).toString(), master: r.fds[0] });
-        } catch (err) {
-          rw.close();
-          n.close(c);
-          reject(err);
-        }
-      });
-      rw.start(READABLE);
-    });
-    w.start(READABLE);
-  });
-  return { path: p, received, close: stop };
-}
 
 /** The caller's side of a terminal: the master, what came out of it so far, and typing. */
 class Term {
@@ -252,7 +213,7 @@ t.test('runc, for reference: console socket body and tty output', { skip: !hasRu
   cfg.process.consoleSize = { height: 24, width: 80 };
   cfg.process.args = ['sh', '-c', 'tty; stty size'];
   fs.writeFileSync(cfgFile, JSON.stringify(cfg));
-  const cs = consoleSocket();
+  const cs = consoleSocket(tmp('console') + '.sock');
   t.teardown(cs.close);
   execFileSync('runc', ['create', '--console-socket', cs.path, '--bundle', path.join(dir, 'b'), id]);
   const { body, master } = await cs.received;
@@ -293,7 +254,7 @@ function defineVmTests(): void {
     withSandbox(t, async (sb) => {
       // An interactive shell, the way `docker run -it busybox` starts.
       await sb.agent.createContainer({ containerId: 'c1', execId: 'c1', ociConfigJson: JSON.stringify(ttyConfig(['sh'])) });
-      const cs = consoleSocket();
+      const cs = consoleSocket(tmp('console') + '.sock');
       t.teardown(cs.close);
       const relay = spawnRelay(cs.path, sb.agentSocket, 'c1', 24, 80);
       t.teardown(() => killQuietly(relay.child));
@@ -361,7 +322,7 @@ function defineVmTests(): void {
       // In-process relay (not a session leader here: it polls the size).
       const cfg = ttyConfig(['sh', '-c', 'trap "echo got-int; exit 7" INT; echo armed; sleep 100 & wait'], { height: 10, width: 40 });
       await sb.agent.createContainer({ containerId: 'c2', execId: 'c2', ociConfigJson: JSON.stringify(cfg) });
-      const cs = consoleSocket();
+      const cs = consoleSocket(tmp('console') + '.sock');
       t.teardown(cs.close);
       const [relay, got] = await Promise.all([attachConsole(cs.path, sb.agent, 'c2', { rows: 10, cols: 40 }), cs.received]);
       t.equal(relay.resizeBy, 'poll', 'not a session leader: the size is polled');
@@ -382,7 +343,7 @@ function defineVmTests(): void {
       await sb.agent.createContainer({
         containerId: 'c3', execId: 'c3', ociConfigJson: JSON.stringify(ttyConfig(['sleep', '1000'], undefined, ['ipc', 'uts', 'mount'])),
       });
-      const cs3 = consoleSocket();
+      const cs3 = consoleSocket(tmp('console') + '.sock');
       t.teardown(cs3.close);
       const [relay3, got3] = await Promise.all([attachConsole(cs3.path, sb.agent, 'c3'), cs3.received]);
       await sb.agent.startContainer('c3');

@@ -1,0 +1,47 @@
+/**
+ * The receiving end of --console-socket, as containerd or runc's recvtty
+ * have it, for tests: one connection, one pty master fd.
+ */
+import fs from 'node:fs';
+import { native, READABLE } from '../../src/native';
+
+/** A console socket like containerd's or recvtty: receives one master fd. */
+export function consoleSocket(socketPath: string): { path: string; received: Promise<{ body: string; master: number }>; close(): void } {
+  const n = native();
+  const p = socketPath;
+  const l = n.unixListen(p, 4);
+  let listening = true;
+  const stop = () => {
+    if (!listening) return;
+    listening = false;
+    w.close();
+    n.close(l);
+    fs.rmSync(p, { force: true });
+  };
+  let w!: ReturnType<typeof n.watch>;
+  const received = new Promise<{ body: string; master: number }>((resolve, reject) => {
+    w = n.watch(l, () => {
+      const c = n.accept(l);
+      if (c < 0) return;
+      stop();
+      const buf = Buffer.alloc(4096);
+      const rw = n.watch(c, () => {
+        try {
+          const r = n.recvmsg(c, buf);
+          if (!r) return;
+          rw.close();
+          n.close(c);
+          if (r.fds.length !== 1) return reject(new Error(`got ${r.fds.length} fds`));
+          resolve({ body: buf.subarray(0, r.bytes).toString(), master: r.fds[0] });
+        } catch (err) {
+          rw.close();
+          n.close(c);
+          reject(err);
+        }
+      });
+      rw.start(READABLE);
+    });
+    w.start(READABLE);
+  });
+  return { path: p, received, close: stop };
+}
