@@ -18,6 +18,7 @@ import { packageRoot } from '../lib/paths';
 import { native } from '../native';
 import type { ExecMonitorParams } from './exec-monitor';
 import { state } from './lifecycle';
+import { readReport } from './monitor-launch';
 import { readMonitorRecord } from './monitor-record';
 import { containerDir, writePidFile } from './state';
 
@@ -88,18 +89,7 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
     child.once('exit', (code, signal) => resolve(signal ? 128 + (os.constants.signals[signal] ?? 0) : (code ?? 255))),
   );
   const lines = readline.createInterface({ input: sync });
-  const reply = await new Promise<{ ok?: boolean; pid?: number; error?: string }>((resolve) => {
-    const onExit = () => resolve({ error: 'the exec monitor exited before reporting' });
-    child.once('exit', onExit);
-    lines.once('line', (line) => {
-      child.off('exit', onExit);
-      try {
-        resolve(JSON.parse(line));
-      } catch {
-        resolve({ error: `the exec monitor said: ${line}` });
-      }
-    });
-  });
+  const reply = await readReport<{ ok?: boolean; pid?: number }>(lines, child, 'the exec monitor');
   lines.close();
   sync.destroy();
   if (!reply.ok) {

@@ -14,7 +14,7 @@
  *   monitor → create  {"ok":true} | {"error":"..."}
  * EOF from create before "boot" makes the monitor exit without booting.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -59,19 +59,7 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
   const pid = child.pid;
   child.unref();
   const lines = readline.createInterface({ input: sync });
-  const nextLine = () =>
-    new Promise<{ started?: boolean; ok?: boolean; error?: string }>((resolve) => {
-      const onExit = () => resolve({ error: 'the container monitor exited before reporting' });
-      child.once('exit', onExit);
-      lines.once('line', (line) => {
-        child.off('exit', onExit);
-        try {
-          resolve(JSON.parse(line));
-        } catch {
-          resolve({ error: `the container monitor said: ${line}` });
-        }
-      });
-    });
+  const nextLine = () => readReport<{ started?: boolean; ok?: boolean }>(lines, child, 'the container monitor');
   try {
     const started = await nextLine();
     if (!started.started) throw new ClearError(started.error ?? 'the container monitor failed to start');
@@ -87,6 +75,29 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
     lines.close();
     sync.destroy();
   }
+}
+
+/**
+ * The next JSON line a spawned monitor reports on its sync socket, or an
+ * {error} when it exits first or says something that is not JSON.
+ */
+export function readReport<T extends object>(
+  lines: readline.Interface,
+  child: ChildProcess,
+  who: string,
+): Promise<T & { error?: string }> {
+  return new Promise((resolve) => {
+    const onExit = () => resolve({ error: `${who} exited before reporting` } as T & { error?: string });
+    child.once('exit', onExit);
+    lines.once('line', (line) => {
+      child.off('exit', onExit);
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        resolve({ error: `${who} said: ${line}` } as T & { error?: string });
+      }
+    });
+  });
 }
 
 function namespaceFlags(spec: MonitorLaunch['spec']): string[] {
