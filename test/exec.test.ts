@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { consoleSocket } from './lib/console';
+import { consoleSocket } from '../src/container/console-socket';
 import { runDirOf } from '../src/container/state';
 import { native, READABLE } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';

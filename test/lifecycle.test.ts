@@ -238,7 +238,7 @@ t.test('hooks: state on stdin, failures named, poststop after delete', async (t)
   t.same(pre, { ociVersion: '1.1.0', id: 'h', status: 'creating', pid, bundle: s.bundle, annotations: { 'org.example': 'yes' } });
   t.same(Object.keys(pre), ['ociVersion', 'id', 'status', 'pid', 'bundle', 'annotations'], 'runc field order');
   t.ok(fs.existsSync(path.join(out, 'createRuntime.json')));
-  t.ok(fs.existsSync(path.join(out, 'createContainer.json')));
+  t.notOk(fs.existsSync(path.join(out, 'createContainer.json')), 'createContainer hooks run in the guest, not on the host');
   t.notOk(fs.existsSync(path.join(out, 'poststart.json')), 'poststart not before start');
   await lc.start(s.ctx, 'h');
   t.match(JSON.parse(fs.readFileSync(path.join(out, 'poststart.json'), 'utf8')), { status: 'running', pid });

@@ -331,3 +331,134 @@ ociTest('hooks: prestart runs on the host with the monitor pid before boot; post
   t.not(r.code, 0);
   t.match(r.stderr, /prestart hook/);
 });
+
+/** A bundle whose /out is a fresh host directory anyone may write, bound read-write. */
+function withOut(args: string[], more: (spec: Spec, out: string) => void = () => {}): { b: string; out: string } {
+  const out = fs.mkdtempSync(path.join(work, 'out-'));
+  fs.chmodSync(out, 0o777);
+  const b = withArgs(args, (s) => {
+    s.mounts.push({ destination: '/out', type: 'bind', source: out, options: ['rbind', 'rw'] });
+    more(s, out);
+  });
+  return { b, out };
+}
+
+ociTest('createContainer and startContainer hooks run in the guest with the state on stdin; startContainer as runc runs it', async (t) => {
+  const startHook = { path: '/bin/sh', args: ['sh', '-c', 'cat > /out/start.json; id -u > /out/start.uid'] };
+  const user = { uid: 1000, gid: 1000 };
+  const c = withOut(['cat', '/out/create.json'], (s) => {
+    s.process.user = user;
+    // Paths resolve in the container's rootfs: the host's binaries are not in the guest.
+    s.hooks = { createContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat > /out/create.json'] }], startContainer: [startHook] };
+  });
+  const r = withOut(['true'], (s) => {
+    s.process.user = user;
+    s.hooks = { startContainer: [startHook] };
+  });
+  const cr = clear(['run', 'hooks'], { cwd: c.b });
+  t.equal(cr.code, 0, cr.stderr);
+  const created = JSON.parse(cr.stdout);
+  t.same(created, { ociVersion: created.ociVersion, id: 'hooks', status: 'creating', pid: 1, bundle: c.b }, 'createContainer: state before pivot_root');
+  t.same(Object.keys(created), ['ociVersion', 'id', 'status', 'pid', 'bundle'], "runc's field order");
+  const rr = runc(['run', 'hooks'], { cwd: r.b });
+  t.equal(rr.code, 0, rr.stderr);
+  const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+  t.same(JSON.parse(read(c.out, 'start.json')), { ...JSON.parse(read(r.out, 'start.json')), id: 'hooks', bundle: c.b }, 'startContainer state as runc gives it');
+  t.match(JSON.parse(read(c.out, 'start.json')), { status: 'created', pid: 1 });
+  t.equal(read(c.out, 'start.uid'), read(r.out, 'start.uid'), 'startContainer runs as the process user, as with runc');
+  t.equal(read(c.out, 'start.uid'), '1000\n');
+});
+
+ociTest('a failing createContainer hook fails create, a failing startContainer hook fails start', async (t) => {
+  const missing = withArgs(['true'], (s) => (s.hooks = { createContainer: [{ path: '/nonexistent/hook' }] }));
+  const c = clear(['create', 'badcc'], { cwd: missing });
+  t.not(c.code, 0);
+  t.match(c.stderr, 'error running createContainer hook #0: fork/exec /nonexistent/hook: no such file or directory');
+  t.notOk(fs.existsSync(path.join(clearRoot, 'badcc')), 'no state left');
+  const failing = withArgs(['echo', 'never'], (s) => (s.hooks = { startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'echo boom >&2; exit 3'] }] }));
+  t.equal(clear(['create', 'badsc'], { cwd: failing }).code, 0);
+  const st = clear(['start', 'badsc']);
+  t.not(st.code, 0, 'start fails (runc only reports it on the container stderr)');
+  t.match(st.stderr, 'error running startContainer hook #0: error running hook /bin/sh: exit status 3, stdout: , stderr: boom');
+  let status = '';
+  for (let i = 0; i < 100 && status !== 'stopped'; i++) {
+    status = JSON.parse(clear(['state', 'badsc']).stdout || '{}').status;
+    if (status !== 'stopped') await new Promise((r) => setTimeout(r, 200));
+  }
+  t.equal(status, 'stopped', 'the process never ran: the container is stopped');
+});
+
+ociTest('--no-pivot and --no-new-keyring: the container runs as with runc, its root and mounts unchanged', async (t) => {
+  const b = withArgs(['sh', '-c', 'ls /; echo mounts: $(wc -l < /proc/self/mountinfo)']);
+  const plain = clear(['run', 'flags-none'], { cwd: b });
+  t.equal(plain.code, 0, plain.stderr);
+  for (const flags of [['--no-pivot'], ['--no-new-keyring'], ['--no-pivot', '--no-new-keyring']]) {
+    const id = `flags${flags.length}${flags[0].length}`;
+    const c = clear(['run', ...flags, id], { cwd: b });
+    const r = runc(['run', ...flags, id], { cwd: b });
+    t.equal(c.code, 0, c.stderr);
+    t.equal(c.code, r.code, 'exit code as runc');
+    const root = (out: string) => out.replace(/^mounts: .*\n/m, '');
+    t.equal(root(c.stdout), root(r.stdout), `${flags.join(' ')}: the same root as runc`);
+    t.equal(c.stdout, plain.stdout, `${flags.join(' ')}: the same root and mounts as without`);
+  }
+});
+
+/** Runs `cmd` on a fresh pty (util-linux script); types `input` once the output matches `when`. */
+function onTerminal(cmd: string, cwd: string, when: RegExp, input: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let typed = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (!typed && when.test(out)) {
+        typed = true;
+        child.stdin.write(input);
+      }
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code, out });
+    });
+  });
+}
+
+ociTest('run in the foreground with a terminal and no console socket: our terminal becomes the container\'s, as with runc', async (t) => {
+  const consoles = () => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('clear-console-'));
+  const before = consoles();
+  const b = withArgs(['sh', '-c', 'tty; read x; echo "got $x"; exit 5'], (s) => (s.process.terminal = true));
+  usedIds.add('ownterm');
+  const c = await onTerminal(`${clearBin} --root ${clearRoot} run ownterm`, b, /\/dev\/pts\/\d+\r\n/, 'hello\r');
+  const r = await onTerminal(`runc --root ${runcRoot} run ownterm-runc`, b, /\/dev\/pts\/\d+\r\n/, 'hello\r');
+  t.equal(c.code, 5, c.out);
+  t.equal(c.code, r.code, 'exit code as runc');
+  t.match(c.out, /^\/dev\/pts\/\d+\r\n/, 'tty names a /dev/pts path');
+  t.match(c.out, /got hello\r\n/, 'what we type reaches the process');
+  t.equal(c.out, r.out, 'the session reads as runc\'s');
+  t.same(consoles(), before, 'our console socket directory is gone');
+});
+
+ociTest('the VM is gone by the time the container reads as stopped', async (t) => {
+  const b = withArgs(['sleep', '3']);
+  const runDir = runDirOf(clearRoot, 'vmgone');
+  const vmProcesses = () =>
+    fs.readdirSync('/proc').filter((pid) => {
+      try {
+        return /^\d+$/.test(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runDir) && running(Number(pid));
+      } catch {
+        return false;
+      }
+    });
+  t.equal(clear(['create', 'vmgone'], { cwd: b }).code, 0);
+  t.equal(clear(['start', 'vmgone']).code, 0);
+  t.ok(vmProcesses().length >= 2, 'QEMU and virtiofsd run while the process does');
+  let status = '';
+  while (status !== 'stopped') {
+    status = JSON.parse(clear(['state', 'vmgone']).stdout).status;
+    if (status === 'stopped') t.same(vmProcesses(), [], 'no VM process is left once the state says stopped');
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+});

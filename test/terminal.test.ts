@@ -21,7 +21,7 @@ import { guestArtifacts } from '../src/lib/paths';
 import { native, READABLE } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';
 import { Sandbox } from '../src/sandbox/sandbox';
-import { consoleSocket } from './lib/console';
+import { consoleSocket } from '../src/container/console-socket';
 import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'];

@@ -31,6 +31,21 @@
  *                            i(nheritable) a(mbient); NAME like CAP_CHOWN
  *     user UID GID | group GID (additional, repeated) | cwd PATH
  *     arg S | env KEY=VALUE  (repeated, in order)
+ *     hook KIND PATH TIMEOUT an OCI hook run in the guest; KIND is
+ *                            createContainer (after the mounts, before
+ *                            pivot_root, chrooted into the rootfs: the host's
+ *                            binaries do not exist in the guest) or
+ *                            startContainer (after `start`, as the process's
+ *                            user, right before the exec, as runc does it);
+ *                            TIMEOUT in seconds, 0 = none
+ *     harg S | henv KEY=VALUE  argv / env of the last hook (argv[0] first)
+ *     state HEAD TAIL        the hooks' state JSON is HEAD, then
+ *                            `"status":"…","pid":N`, then TAIL
+ *     nopivot                --no-pivot: move the rootfs onto / and chroot
+ *                            instead of pivot_root (the guest's mounts stay
+ *                            underneath, as the host's do with runc)
+ *     keyring NAME           join a new session keyring NAME (runc's
+ *                            _ses.<id>); absent with --no-new-keyring
  *     join                   exec into an existing container (runc exec): the
  *                            ns records name the container init's namespaces
  *                            (/proc/PID/ns/...); no root, no mounts, no
@@ -50,6 +65,8 @@
  *   "error KIND MSG"     failed; KIND is notfound|perm|invalid|internal,
  *                        MSG is runc's wording where runc has one
  * Barrier (agent -> helper): one byte 'g' releases the exec; EOF aborts.
+ * After it, only a failing startContainer hook speaks again ("error …");
+ * otherwise the exec closes the sync fd, which tells the agent it started.
  *
  * Processes: the helper (P) unshares the namespaces and forks; the child (C)
  * is PID 1 of the new pid namespace and does all the set-up, then execs the
@@ -67,6 +84,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -86,6 +104,7 @@
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWCGROUP
@@ -164,11 +183,23 @@ struct rlim {
 struct kv {
   const char *k, *v;
 };
+#define MAXHOOKARGS 64
+struct hook {
+  int start; /* 0: createContainer, 1: startContainer */
+  const char *path;
+  unsigned long long timeout;
+  char *args[MAXHOOKARGS + 1], *env[MAXHOOKARGS + 1];
+  int n_args, n_env;
+};
+#define MAXHOOKS 32
 
 #define MAXN 1024
 static struct {
   const char *root, *hostname, *domainname, *cwd;
-  int rootro, defdevs, nnp, caps, has_oom, has_umask, console, join;
+  int rootro, defdevs, nnp, caps, has_oom, has_umask, console, join, nopivot;
+  const char *keyring, *state_head, *state_tail;
+  struct hook hooks[MAXHOOKS];
+  int n_hooks;
   int ns_flags;
   const char *ns_path[8];
   int ns_path_flag[8], n_ns_path;
@@ -271,10 +302,11 @@ static void parse_spec(void) {
     char *f[8];
     const char *kw = buf + pos;
     pos += strlen(kw) + 1;
-    int nf = !strcmp(kw, "mount") ? 6 : !strcmp(kw, "dev") ? 7 : !strcmp(kw, "rlimit") ? 3
-           : (!strcmp(kw, "ns") || !strcmp(kw, "sysctl") || !strcmp(kw, "cap") || !strcmp(kw, "user")) ? 2
+    int nf = !strcmp(kw, "mount") ? 6 : !strcmp(kw, "dev") ? 7 : (!strcmp(kw, "rlimit") || !strcmp(kw, "hook")) ? 3
+           : (!strcmp(kw, "ns") || !strcmp(kw, "sysctl") || !strcmp(kw, "cap") || !strcmp(kw, "user") ||
+              !strcmp(kw, "state")) ? 2
            : (!strcmp(kw, "rootro") || !strcmp(kw, "defdevs") || !strcmp(kw, "nnp") || !strcmp(kw, "caps") ||
-              !strcmp(kw, "console") || !strcmp(kw, "join")) ? 0 : 1;
+              !strcmp(kw, "console") || !strcmp(kw, "join") || !strcmp(kw, "nopivot")) ? 0 : 1;
     for (int i = 0; i < nf; i++) {
       if (pos >= len) fail("invalid", "spec record %s truncated", kw);
       f[i] = buf + pos;
@@ -319,6 +351,24 @@ static void parse_spec(void) {
     else if (!strcmp(kw, "caps")) S.caps = 1;
     else if (!strcmp(kw, "console")) S.console = 1;
     else if (!strcmp(kw, "join")) S.join = 1;
+    else if (!strcmp(kw, "nopivot")) S.nopivot = 1;
+    else if (!strcmp(kw, "keyring")) S.keyring = f[0];
+    else if (!strcmp(kw, "state")) { S.state_head = f[0]; S.state_tail = f[1]; }
+    else if (!strcmp(kw, "hook")) {
+      FULL(S.n_hooks, MAXHOOKS, "hooks");
+      struct hook *h = &S.hooks[S.n_hooks++];
+      if (!strcmp(f[0], "createContainer")) h->start = 0;
+      else if (!strcmp(f[0], "startContainer")) h->start = 1;
+      else fail("invalid", "unknown hook kind \"%s\"", f[0]);
+      h->path = f[1];
+      h->timeout = num(f[2], "hook timeout");
+    } else if (!strcmp(kw, "harg") || !strcmp(kw, "henv")) {
+      if (!S.n_hooks) fail("invalid", "%s before any hook", kw);
+      struct hook *h = &S.hooks[S.n_hooks - 1];
+      int *n = kw[1] == 'a' ? &h->n_args : &h->n_env;
+      FULL(*n, MAXHOOKARGS, "hook arguments");
+      (kw[1] == 'a' ? h->args : h->env)[(*n)++] = f[0];
+    }
     else if (!strcmp(kw, "cap")) {
       const char *sets = "bepia", *p = strchr(sets, f[0][0]);
       if (!p || !f[0][0]) fail("invalid", "bad capability set %s", f[0]);
@@ -551,7 +601,39 @@ static void make_devices(void) {
   }
 }
 
+/*
+ * --no-pivot, runc's msMoveRoot: the guest's proc and sysfs mounts outside
+ * the rootfs are detached (the mount namespace is private: nothing
+ * propagates), the rootfs moved over /, then chroot.
+ */
+static void move_into_root(void) {
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) sysfail("open /proc/self/mountinfo: %s", errstr(errno));
+  char line[4096], *targets[MAXN];
+  int n = 0;
+  size_t rootlen = strlen(S.root);
+  while (n < MAXN && fgets(line, sizeof line, f)) {
+    char mp[PATH_MAX], *sep = strstr(line, " - ");
+    char fstype[64];
+    if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 || sscanf(sep + 3, "%63s", fstype) != 1) continue;
+    if (strcmp(fstype, "proc") && strcmp(fstype, "sysfs")) continue;
+    if (!strncmp(mp, S.root, rootlen) && (mp[rootlen] == '/' || !mp[rootlen])) continue;
+    targets[n++] = strdup(mp);
+  }
+  fclose(f);
+  for (int i = n - 1; i >= 0; i--) /* children before parents */
+    if (umount2(targets[i], MNT_DETACH) < 0 && errno != EINVAL) sysfail("unmount %s: %s", targets[i], errstr(errno));
+  if (chdir(S.root) < 0) sysfail("chdir %s: %s", S.root, errstr(errno));
+  if (mount(S.root, "/", NULL, MS_MOVE, NULL) < 0) sysfail("move rootfs %s onto /: %s", S.root, errstr(errno));
+  if (chroot(".") < 0) sysfail("chroot %s: %s", S.root, errstr(errno));
+  if (chdir("/") < 0) sysfail("chdir /: %s", errstr(errno));
+}
+
 static void pivot_into_root(void) {
+  if (S.nopivot) {
+    move_into_root();
+    return;
+  }
   int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   int newroot = open(S.root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (oldroot < 0 || newroot < 0) sysfail("open root %s: %s", S.root, errstr(errno));
@@ -646,6 +728,134 @@ static void setup_console(void) {
   if (fd > 2) close(fd);
 }
 
+/* ------------------------------------------------------------------------ */
+/* OCI hooks run in the guest (createContainer, startContainer)             */
+
+static void keep(char *buf, size_t cap, size_t *len, const char *data, size_t n) {
+  if (*len + 1 >= cap) return;
+  if (n > cap - 1 - *len) n = cap - 1 - *len;
+  memcpy(buf + *len, data, n);
+  *len += n;
+  buf[*len] = 0;
+}
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The hook's child side: stdio onto the pipes, then exec (errno to efd on failure). */
+static void __attribute__((noreturn)) hook_child(const struct hook *h, int in, int out, int err, int efd, int chroot_into) {
+  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
+  int e = 0;
+  if (chroot_into && (chroot(S.root) < 0 || chdir("/") < 0)) e = errno;
+  if (!e) {
+    char *argv0[] = {(char *)h->path, NULL};
+    execve(h->path, h->n_args ? h->args : argv0, h->env);
+    e = errno;
+  }
+  write_all(efd, (const char *)&e, sizeof e);
+  _exit(127);
+}
+
+/*
+ * Runs one hook with the state JSON on its stdin. Returns NULL when it
+ * succeeded, else the detail of runc's message ("error running hook …:
+ * exit status 3, stdout: …, stderr: …", "fork/exec …", or the timeout).
+ */
+static const char *run_hook(const struct hook *h, const char *state, int chroot_into) {
+  static char why[4096];
+  char out[1024] = "", err[1024] = "";
+  size_t out_len = 0, err_len = 0, state_len = strlen(state), sent = 0;
+  int in_p[2], out_p[2], err_p[2], exec_p[2];
+  if (pipe2(in_p, O_CLOEXEC) < 0 || pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 || pipe2(exec_p, O_CLOEXEC) < 0)
+    sysfail("hook pipes: %s", errstr(errno));
+  pid_t pid = fork();
+  if (pid < 0) sysfail("fork a hook: %s", errstr(errno));
+  if (pid == 0) hook_child(h, in_p[0], out_p[1], err_p[1], exec_p[1], chroot_into);
+  close(in_p[0]), close(out_p[1]), close(err_p[1]), close(exec_p[1]);
+  int exec_errno = 0;
+  if (read(exec_p[0], &exec_errno, sizeof exec_errno) == (ssize_t)sizeof exec_errno) { /* EOF: exec'd */
+    waitpid(pid, NULL, 0);
+    snprintf(why, sizeof why, "fork/exec %s: %s", h->path, errstr(exec_errno));
+    close(in_p[1]), close(out_p[0]), close(err_p[0]), close(exec_p[0]);
+    return why;
+  }
+  close(exec_p[0]);
+  fcntl(in_p[1], F_SETFL, O_NONBLOCK);
+  long long deadline = h->timeout ? now_ms() + (long long)h->timeout * 1000 : 0, drain_until = 0;
+  int status = 0, exited = 0, timed_out = 0, in_fd = in_p[1];
+  struct pollfd pf[3] = {{out_p[0], POLLIN, 0}, {err_p[0], POLLIN, 0}, {in_fd, POLLOUT, 0}};
+  for (;;) {
+    if (!exited && waitpid(pid, &status, WNOHANG) == pid) exited = 1, drain_until = now_ms() + 100;
+    if (exited && ((pf[0].fd < 0 && pf[1].fd < 0) || now_ms() > drain_until)) break;
+    if (!exited && deadline && now_ms() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      timed_out = 1;
+      break;
+    }
+    if (poll(pf, 3, 10) <= 0) continue;
+    for (int i = 0; i < 2; i++) {
+      if (pf[i].fd < 0 || !pf[i].revents) continue;
+      char buf[512];
+      ssize_t n = read(pf[i].fd, buf, sizeof buf);
+      if (n > 0) keep(i ? err : out, sizeof out, i ? &err_len : &out_len, buf, (size_t)n);
+      else if (n == 0 || errno != EINTR) close(pf[i].fd), pf[i].fd = -1;
+    }
+    if (pf[2].fd >= 0 && pf[2].revents) {
+      /* MSG_NOSIGNAL does not apply to pipes: a hook that closed its stdin gives EPIPE, SIGPIPE is blocked. */
+      ssize_t n = write(pf[2].fd, state + sent, state_len - sent);
+      if (n > 0) sent += (size_t)n;
+      if ((n < 0 && errno != EAGAIN && errno != EINTR) || sent == state_len) close(pf[2].fd), pf[2].fd = -1;
+    }
+  }
+  for (int i = 0; i < 3; i++)
+    if (pf[i].fd >= 0) close(pf[i].fd);
+  if (timed_out) {
+    snprintf(why, sizeof why, "hook ran past specified timeout of %.1fs", (double)h->timeout);
+    return why;
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return NULL;
+  char how[64];
+  if (WIFSIGNALED(status)) {
+    snprintf(how, sizeof how, "signal: %s", strsignal(WTERMSIG(status)));
+    how[8] = (char)(how[8] >= 'A' && how[8] <= 'Z' ? how[8] - 'A' + 'a' : how[8]); /* Go's lower case */
+  } else snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(status));
+  snprintf(why, sizeof why, "error running hook %s: %s, stdout: %s, stderr: %s", h->path, how, out, err);
+  return why;
+}
+
+/* Runs the hooks of one kind in config order; the first failure fails the set-up (runc's wording). */
+static void run_hooks(int start, const char *status, int chroot_into) {
+  const char *kind = start ? "startContainer" : "createContainer";
+  char *state = NULL;
+  int index = 0;
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  for (int i = 0; i < S.n_hooks; i++) {
+    if (S.hooks[i].start != start) continue;
+    if (!state) {
+      if (!S.state_head || !S.state_tail) fail("invalid", "hooks without a state record");
+      if (asprintf(&state, "%s\"status\":\"%s\",\"pid\":%d%s", S.state_head, status, (int)getpid(), S.state_tail) < 0)
+        sysfail("state JSON: %s", errstr(errno));
+      sigprocmask(SIG_BLOCK, &pipe_set, &old);
+    }
+    const char *why = run_hook(&S.hooks[i], state, chroot_into);
+    if (why) fail("internal", "error running %s hook #%d: %s", kind, index, why);
+    index++;
+  }
+  if (state) {
+    /* A SIGPIPE raised meanwhile must not stay pending for the container. */
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) > 0) {}
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    free(state);
+  }
+}
+
 static void setup_rootfs(void) {
   /* Nothing done here may reach the guest's mount tree. */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) sysfail("make / rprivate: %s", errstr(errno));
@@ -654,6 +864,7 @@ static void setup_rootfs(void) {
   for (int i = 0; i < S.n_mounts; i++) mount_one(&S.mounts[i]);
   make_devices();
   if (S.defdevs) default_devices();
+  run_hooks(0, "creating", 1);
   pivot_into_root();
   if (S.console) setup_console();
   /* runc creates the cwd (as root, before the user change), and says so when it cannot. */
@@ -836,6 +1047,9 @@ static void child(int alive_fd) {
     /* The container's namespaces are joined (main): its root is ours already. */
     if (S.console) setup_console();
   } else {
+    /* runc's session keyring (_ses.<id>); a kernel without keys (ENOSYS) has none to share anyway. */
+    if (S.keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, S.keyring) < 0 && errno != ENOSYS)
+      sysfail("join session keyring: %s", errstr(errno));
     set_sysctls();
     if (S.hostname && sethostname(S.hostname, strlen(S.hostname)) < 0) sysfail("sethostname: %s", errstr(errno));
     if (S.domainname && setdomainname(S.domainname, strlen(S.domainname)) < 0) sysfail("setdomainname: %s", errstr(errno));
@@ -867,6 +1081,7 @@ static void child(int alive_fd) {
     do n = read(SYNC_FD, &c, 1);
     while (n < 0 && errno == EINTR);
     if (n != 1 || c != 'g') _exit(1); /* the agent let go without starting us */
+    run_hooks(1, "created", 0);
   }
 
   execve(path, S.args, S.env);

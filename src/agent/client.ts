@@ -386,6 +386,10 @@ export class AgentClient {
     ociConfigJson: string;
     shareTag?: string;
     shareMount?: string;
+    /** Host bundle path, for the guest hooks' state JSON. */
+    bundle?: string;
+    noPivot?: boolean;
+    noNewKeyring?: boolean;
   }): Promise<ExecResult> {
     const r = await this.unary('CreateContainer', {
       containerId: req.containerId,
@@ -393,11 +397,17 @@ export class AgentClient {
       ociConfigJson: req.ociConfigJson,
       shareTag: req.shareTag ?? '',
       shareMount: req.shareMount ?? '',
+      bundle: req.bundle ?? '',
+      noPivot: req.noPivot ?? false,
+      noNewKeyring: req.noNewKeyring ?? false,
     });
     return { pid: r.pid };
   }
 
-  /** Releases the container's process: it execs the configured program. */
+  /**
+   * Releases the container's process: its startContainer hooks run, then it
+   * execs the configured program. Rejects when a hook failed.
+   */
   async startContainer(containerId: string): Promise<void> {
     await this.unary('StartContainer', { containerId });
   }

@@ -26,7 +26,17 @@ interface OciMount {
   source?: string;
   options?: string[];
 }
+interface OciHook {
+  path: string;
+  args?: string[];
+  env?: string[];
+  timeout?: number;
+}
+
 interface OciConfig {
+  ociVersion?: string;
+  annotations?: Record<string, string>;
+  hooks?: Partial<Record<'createContainer' | 'startContainer', OciHook[]>>;
   process?: {
     terminal?: boolean;
     consoleSize?: { height?: number; width?: number };
@@ -150,7 +160,7 @@ function processEnv(env: string[]): string[] {
  * Flattens a (host-validated) OCI config into the helper's spec: the records
  * as a list of string fields, NUL-terminated each, after the header line.
  */
-export function flattenConfig(cfg: OciConfig): Buffer {
+export function flattenConfig(cfg: OciConfig, opts: GuestCreateOptions = {}): Buffer {
   const rec: string[] = [];
   const add = (...fields: string[]) => rec.push(...fields);
   const p = cfg.process;
@@ -217,8 +227,43 @@ export function flattenConfig(cfg: OciConfig): Buffer {
     if (!/^[A-Za-z0-9_.\-/]+$/.test(k) || k.includes('..')) throw invalid(`sysctl ${JSON.stringify(k)} is not valid`);
     add('sysctl', k, String(v));
   }
+  if (opts.noPivot) add('nopivot');
+  if (!opts.noNewKeyring && opts.id) add('keyring', `_ses.${opts.id}`);
+  addGuestHooks(add, cfg, opts);
   addProcess(add, p);
   return encodeSpec(rec);
+}
+
+/** What the guest set-up needs beyond config.json (runc's create flags). */
+export interface GuestCreateOptions {
+  id?: string;
+  bundle?: string;
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
+}
+
+const GUEST_HOOKS = ['createContainer', 'startContainer'] as const;
+
+/**
+ * The hooks the spec runs "in the container namespace": in the guest. Their
+ * state JSON is runc's, with the status and the pid filled in by the helper.
+ */
+function addGuestHooks(add: (...fields: string[]) => void, cfg: OciConfig, opts: GuestCreateOptions): void {
+  let any = false;
+  for (const kind of GUEST_HOOKS) {
+    for (const h of cfg.hooks?.[kind] ?? []) {
+      if (!h.path || !path.isAbsolute(h.path)) throw invalid(`${kind} hook path ${JSON.stringify(h.path ?? '')} must be absolute`);
+      add('hook', kind, h.path, uint(h.timeout ?? 0, `${kind} hook timeout`));
+      for (const a of h.args ?? []) add('harg', a);
+      for (const e of h.env ?? []) add('henv', e);
+      any = true;
+    }
+  }
+  if (!any) return;
+  const head = JSON.stringify({ ociVersion: cfg.ociVersion, id: opts.id ?? '' });
+  const tail: Record<string, unknown> = { bundle: opts.bundle ?? '' };
+  if (cfg.annotations && Object.keys(cfg.annotations).length > 0) tail.annotations = cfg.annotations;
+  add('state', head.slice(0, -1) + ',', ',' + JSON.stringify(tail).slice(1));
 }
 
 type OciProcess = NonNullable<OciConfig['process']>;
@@ -320,6 +365,10 @@ export interface CreateContainerParams {
    */
   shareTag: string;
   shareMount: string;
+  /** The host bundle path, for the hooks' state JSON. */
+  bundle?: string;
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
 }
 
 interface Container {
@@ -389,7 +438,7 @@ export class ContainerManager {
       throw invalid(`oci_config_json: ${(err as Error).message}`);
     }
     if (!cfg || typeof cfg !== 'object') throw invalid('oci_config_json is not an object');
-    const spec = flattenConfig(cfg);
+    const spec = flattenConfig(cfg, { id, bundle: req.bundle, noPivot: req.noPivot, noNewKeyring: req.noNewKeyring });
     const terminal = cfg.process?.terminal === true;
     this.creating.add(id);
     // With a terminal: a socketpair whose far end is the helper's fd 4, on
@@ -476,7 +525,12 @@ export class ContainerManager {
     }
   }
 
-  start(containerId: string): void {
+  /**
+   * Releases the container's process from the barrier. Resolves once it has
+   * exec'd (the helper's end of the sync socket closes on exec), or rejects
+   * with a startContainer hook's failure.
+   */
+  async start(containerId: string): Promise<void> {
     const c = this.containers.get(containerId);
     if (!c) throw new AgentError(Code.NOT_FOUND, `no container ${JSON.stringify(containerId)}`);
     if (c.started) throw new AgentError(Code.FAILED_PRECONDITION, `container ${JSON.stringify(containerId)} has already been started`);
@@ -484,9 +538,29 @@ export class ContainerManager {
       throw new AgentError(Code.FAILED_PRECONDITION, `container ${JSON.stringify(containerId)} has stopped: its process exited before start`);
     }
     c.started = true;
-    // The barrier byte; the helper's end closes on exec (close-on-exec).
+    const started = startOutcome(c.sync);
     c.sync.end('g');
+    await started;
   }
+}
+
+/** After the barrier: EOF (exec'd, or gone) or "error KIND MSG" from a startContainer hook. */
+function startOutcome(sync: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const done = () => {
+      sync.off('data', onData);
+      const line = buf.split('\n').find((l) => l.startsWith('error '));
+      if (!line) return resolve();
+      const rest = line.slice(6);
+      const sp = rest.indexOf(' ');
+      reject(new AgentError(ERROR_CODES[rest.slice(0, sp)] ?? Code.INTERNAL, rest.slice(sp + 1)));
+    };
+    const onData = (chunk: Buffer) => (buf += chunk.toString('utf8'));
+    sync.on('data', onData);
+    sync.once('end', done);
+    sync.once('close', done);
+  });
 }
 
 /** The pty master the helper sent (before "ready", so it is already queued). */

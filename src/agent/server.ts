@@ -331,17 +331,15 @@ export class AgentServer {
             ociConfigJson: r.ociConfigJson,
             shareTag: r.shareTag,
             shareMount: r.shareMount,
+            bundle: r.bundle,
+            noPivot: r.noPivot,
+            noNewKeyring: r.noNewKeyring,
           })
           .then((res) => cb(null, res), (err) => cb(toStatus(err)));
       },
 
       StartContainer: (call, cb) => {
-        try {
-          this.containers.start(call.request.containerId);
-          cb(null, {});
-        } catch (err) {
-          cb(toStatus(err));
-        }
+        this.containers.start(call.request.containerId).then(() => cb(null, {}), (err) => cb(toStatus(err)));
       },
 
       Shutdown: (_call, cb) => {

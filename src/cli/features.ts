@@ -2,8 +2,9 @@
  * `clear-runtime features`: what clear implements, in the shape of
  * `runc features` (runc 1.1.5's features.Features: json.MarshalIndent with
  * four spaces, a final newline), stating clear's own support honestly:
- *  - hooks: the five run on the host; startContainer (which runs in the
- *    container's namespaces) is not run;
+ *  - hooks: all six; prestart, createRuntime, poststart and poststop run on
+ *    the host, createContainer and startContainer in the guest (in the
+ *    container's namespaces, their paths resolved in the container's rootfs);
  *  - mountOptions: those the guest agent turns into mount flags
  *    (src/agent/container.ts); no recursive attributes (rro, rnosuid, ...),
  *    no nosymfollow, acl or tmpcopyup;
@@ -51,7 +52,7 @@ export function features(): Record<string, unknown> {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: OCI_SPEC_VERSION,
-    hooks: ['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop'],
+    hooks: ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'],
     mountOptions: MOUNT_OPTIONS,
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'uts'],

@@ -81,8 +81,6 @@ export interface CreateOptions {
   noNewKeyring?: boolean;
   /** Where relative paths start (default process.cwd()). */
   cwd?: string;
-  /** run without --detach: a terminal needs no console socket (the monitor uses our stdio). */
-  foreground?: boolean;
 }
 
 export interface RunOptions extends CreateOptions {
@@ -207,7 +205,8 @@ async function destroyRuntime(ctx: LifecycleContext, rec: ContainerRecord): Prom
 
 /**
  * runc create: validates the id and the bundle, takes the id, launches the
- * monitor, runs the prestart/createRuntime/createContainer hooks, writes the
+ * monitor, runs the prestart/createRuntime hooks (createContainer hooks run
+ * in the guest, before pivot_root), writes the
  * pid file, and leaves the container 'created'. On any failure nothing is
  * left: monitor stopped, state directory removed, pid file not written.
  */
@@ -220,7 +219,7 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
   if (opts.consoleSocket && !terminal) {
     throw new ClearError('cannot use console socket if runc will not detach or allocate tty');
   }
-  if (terminal && !opts.consoleSocket && !opts.foreground) {
+  if (terminal && !opts.consoleSocket) {
     throw new ClearError('cannot allocate tty if runc will detach without setting console socket');
   }
   const pidFile = opts.pidFile ? path.resolve(cwd, opts.pidFile) : undefined;
@@ -272,7 +271,6 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
         await runHooks('createRuntime', hooks?.createRuntime, st);
       },
     });
-    await runHooks('createContainer', hooks?.createContainer, hookState(rec, 'creating'));
 
     if (pidFile) {
       writePidFile(pidFile, pid);
@@ -533,35 +531,81 @@ export async function waitStopped(ctx: LifecycleContext, id: string, pollMs = 50
   }
 }
 
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+/** What `run` forwards to the container; SIGWINCH resizes its terminal instead, as with runc. */
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
 /**
  * runc run: create + start; with `detach` it returns 0 once started,
  * otherwise it forwards signals to the container, waits for it to exit,
- * deletes it (unless `keep`) and resolves with its exit status.
+ * deletes it (unless `keep`) and resolves with its exit status. In the
+ * foreground with process.terminal and no --console-socket, the terminal is
+ * ours: its master comes to a console socket of our own and is relayed to
+ * our stdin and stdout (runc's tty mode).
  */
 export async function run(ctx: LifecycleContext, opts: RunOptions): Promise<number> {
-  await create(ctx, { ...opts, foreground: !opts.detach });
+  const own = !opts.detach && !opts.consoleSocket && wantsTerminal(opts) ? await ownConsole() : null;
+  let relay: { done: Promise<void>; close(): void } | null = null;
   try {
-    await start(ctx, opts.id);
-  } catch (err) {
-    await remove(ctx, opts.id, true).catch(() => {});
-    throw err;
-  }
-  if (opts.detach) return 0;
-  const handlers = new Map<NodeJS.Signals, () => void>();
-  for (const s of FORWARDED) {
-    const h = () => {
-      void kill(ctx, opts.id, s).catch(() => {});
-    };
-    handlers.set(s, h);
-    process.on(s, h);
-  }
-  try {
-    const code = await waitStopped(ctx, opts.id);
-    if (!opts.keep) await remove(ctx, opts.id, true);
-    return code;
+    await create(ctx, own ? { ...opts, consoleSocket: own.path } : opts);
+    if (own) relay = await own.relay();
   } finally {
-    for (const [s, h] of handlers) process.off(s, h);
+    own?.close();
   }
+  try {
+    try {
+      await start(ctx, opts.id);
+    } catch (err) {
+      await remove(ctx, opts.id, true).catch(() => {});
+      throw err;
+    }
+    if (opts.detach) return 0;
+    const handlers = new Map<NodeJS.Signals, () => void>();
+    for (const s of FORWARDED) {
+      const h = () => {
+        void kill(ctx, opts.id, s).catch(() => {});
+      };
+      handlers.set(s, h);
+      process.on(s, h);
+    }
+    try {
+      const code = await waitStopped(ctx, opts.id);
+      // The last output is on its way through the monitor's relay.
+      if (relay) await Promise.race([relay.done, sleep(2_000)]);
+      if (!opts.keep) await remove(ctx, opts.id, true);
+      return code;
+    } finally {
+      for (const [s, h] of handlers) process.off(s, h);
+    }
+  } finally {
+    relay?.close();
+  }
+}
+
+/** Whether the bundle's config asks for a terminal (create reports a bad config). */
+function wantsTerminal(opts: CreateOptions): boolean {
+  try {
+    const bundle = resolveBundle(opts.bundle, opts.cwd ?? process.cwd());
+    return JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'))?.process?.terminal === true;
+  } catch {
+    return false;
+  }
+}
+
+/** A console socket of our own, in a private directory, and the relay of what it receives to our stdio. */
+async function ownConsole(): Promise<{ path: string; relay(): Promise<{ done: Promise<void>; close(): void }>; close(): void }> {
+  const [{ consoleSocket }, { relayCallerTerminal }, os] = await Promise.all([
+    import('./console-socket'),
+    import('./terminal'),
+    import('node:os'),
+  ]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-console-'));
+  const sock = consoleSocket(path.join(dir, 'console.sock'));
+  return {
+    path: sock.path,
+    relay: async () => relayCallerTerminal((await sock.received).master),
+    close: () => {
+      sock.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

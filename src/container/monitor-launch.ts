@@ -40,6 +40,8 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
     specFile,
     syncFd,
     systemdCgroup: l.systemdCgroup,
+    noPivot: l.noPivot,
+    noNewKeyring: l.noNewKeyring,
     ...(l.consoleSocket ? { consoleSocket: l.consoleSocket } : {}),
   };
   // Everything this process inherited beyond what we pass on stays here:

@@ -46,6 +46,9 @@ export interface MonitorParams {
   consoleSocket?: string;
   /** --systemd-cgroup: linux.cgroupsPath is `slice:prefix:name` (see cgroups.ts). */
   systemdCgroup?: boolean;
+  /** runc's --no-pivot and --no-new-keyring, carried to the guest set-up. */
+  noPivot?: boolean;
+  noNewKeyring?: boolean;
 }
 /** The status a monitor ends with when its VM died rather than the container process. */
 export { VM_DIED_EXIT_CODE };
@@ -95,6 +98,9 @@ class Monitor {
       ociConfigJson: JSON.stringify(guestSpec),
       shareTag: SHARE_TAG,
       shareMount: GUEST_SHARE_MOUNT,
+      bundle,
+      noPivot: this.params.noPivot,
+      noNewKeyring: this.params.noNewKeyring,
     });
     if (spec.process.terminal) {
       // The caller has the terminal before create returns, as with runc.

@@ -209,3 +209,57 @@ export async function attachConsole(
   output.pipe(slave);
   return { name: pty.name, resizeBy: ctty ? 'sigwinch' : 'poll', done, close };
 }
+
+/**
+ * `run` in the foreground with a terminal and no --console-socket (runc's
+ * tty mode): the pty master we received is relayed to our own stdin and
+ * stdout. When stdin is a terminal it is made raw (the container's pty does
+ * the line editing and turns ^C into SIGINT) and its size is copied to the
+ * master at once and on every SIGWINCH; close() restores it.
+ */
+export function relayCallerTerminal(master: number): { done: Promise<void>; close(): void } {
+  const n = native();
+  n.setBlocking(master, false);
+  const pty = new FdStream(master, { tty: true });
+  const stdin = process.stdin;
+  const ttyIn = stdin.isTTY === true;
+  const copySize = () => {
+    try {
+      const ws = n.getWinsize(0);
+      if (ws.rows > 0 && ws.cols > 0 && !pty.destroyed) n.setWinsize(master, ws.rows, ws.cols);
+    } catch (err) {
+      debug('console', `copy the window size: ${messageOf(err)}`);
+    }
+  };
+  if (ttyIn) {
+    stdin.setRawMode(true);
+    copySize();
+    process.on('SIGWINCH', copySize);
+  }
+  // Our stdin's end is not the terminal's: the process sees EOF when it reads ^D.
+  stdin.pipe(pty, { end: false });
+  pty.pipe(process.stdout, { end: false });
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  pty.once('end', () => finish());
+  pty.once('close', () => finish());
+  pty.on('error', (err) => {
+    debug('console', `terminal master: ${messageOf(err)}`);
+    finish();
+  });
+  let closed = false;
+  return {
+    done,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      process.off('SIGWINCH', copySize);
+      stdin.unpipe(pty);
+      if (ttyIn) stdin.setRawMode(false);
+      stdin.pause();
+      stdin.unref?.();
+      pty.destroy();
+      finish();
+    },
+  };
+}

@@ -1,11 +1,13 @@
 /**
- * The receiving end of --console-socket, as containerd or runc's recvtty
- * have it, for tests: one connection, one pty master fd.
+ * The receiving end of --console-socket, as containerd's shim or runc's
+ * recvtty have it: one connection, one pty master fd. `run` in the
+ * foreground with a terminal and no --console-socket uses it on itself
+ * (runc does the same), and so do the tests.
  */
 import fs from 'node:fs';
-import { native, READABLE } from '../../src/native';
+import { native, READABLE } from '../native';
 
-/** A console socket like containerd's or recvtty: receives one master fd. */
+/** Listens on `socketPath` (created here, removed once used) for one master fd. */
 export function consoleSocket(socketPath: string): { path: string; received: Promise<{ body: string; master: number }>; close(): void } {
   const n = native();
   const p = socketPath;
