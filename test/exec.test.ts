@@ -202,6 +202,11 @@ t.test('exec into a running container, beside runc', async (t) => {
       t.match(text, /^\d+$/, 'decimal pid without a newline');
       const pid = Number(text);
       t.ok(running(pid), 'alive after exec returned');
+      // Host accounting: the exec's host process is in the container's cgroup, beside its monitor.
+      const monitorPid = JSON.parse(clear(['state', 'ex']).stdout).pid;
+      const cg = (p: number) => fs.readFileSync(`/proc/${p}/cgroup`, 'utf8');
+      t.equal(cg(pid), cg(monitorPid), "the exec monitor is in the container's host cgroup");
+      t.match(cg(pid), /\/ex$/m, 'the cgroup named by the container');
       t.ok(await until(() => !running(pid), 15_000), 'gone once the process ended');
     });
 
@@ -236,6 +241,38 @@ t.test('exec into a running container, beside runc', async (t) => {
       } finally {
         cs.close();
       }
+    });
+
+    await t.test('-t without --detach: our own terminal relayed, as runc does', async (t) => {
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
+      /** Runs an exec on a fresh pty (its controlling terminal, via setsid -c), typing `input`. */
+      const onPty = async (argv: string[], input: string) => {
+        const pty = native().openpty();
+        native().setWinsize(pty.master, 30, 100);
+        const child = spawn('setsid', ['-c', ...argv], { stdio: [pty.slave, pty.slave, pty.slave] });
+        native().close(pty.slave);
+        native().setBlocking(pty.master, false);
+        const m = new FdStream(pty.master, { tty: true });
+        let out = '';
+        m.on('data', (b: Buffer) => (out += b.toString()));
+        m.on('error', () => {});
+        const code = await new Promise<number | null>((resolve) => {
+          child.once('exit', (c) => resolve(c));
+          // Type once the shell prompts.
+          void until(() => out.includes('# '), 60_000).then(() => m.write(input));
+        });
+        await until(() => out.includes('bye'), 2000);
+        m.destroy();
+        return { code, out };
+      };
+      const script = 'tty; stty size; echo b""ye; exit 3\r';
+      const c = await onPty([clearBin, '--root', clearRoot, 'exec', '-t', 'ex', 'sh'], script);
+      t.equal(c.code, 3, `exit status of the process: ${JSON.stringify(c.out)}`);
+      t.match(c.out, /\/dev\/pts\/\d+\r\n30 100\r\nbye\r\n/, 'a terminal of our size');
+      const r = await onPty(['runc', '--root', runcRoot, 'exec', '-t', 'ex-runc', 'sh'], script);
+      t.equal(c.code, r.code, 'same exit status as runc');
+      const lines = (s: string) => s.split('\r\n').filter((l) => /^(\/dev\/pts|\d+ \d+|bye)/.test(l)).map((l) => l.replace(/\d+$/, 'N'));
+      t.same(lines(c.out), lines(r.out), 'same tty, size and output as runc');
     });
 
     await t.test('errors like runc: a missing command, no command, an unknown id', async (t) => {

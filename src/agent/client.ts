@@ -420,6 +420,20 @@ export class AgentClient {
     await this.unary('ResizeTerminal', { execId, rows: size.rows, cols: size.cols });
   }
 
+  /**
+   * New limits for the container's cgroup in the guest: an OCI
+   * LinuxResources object, runc update's meaning (absent or 0: unchanged).
+   */
+  async updateContainer(containerId: string, resources: object): Promise<void> {
+    await this.unary('UpdateContainer', { containerId, resourcesJson: JSON.stringify(resources) });
+  }
+
+  /** The container's cgroup v2 files in the guest (file name → content), and the guest's CPU count. */
+  async statsContainer(containerId: string): Promise<{ files: Record<string, string>; cpus: number }> {
+    const r = await this.unary('StatsContainer', { containerId });
+    return { files: { ...(r.files ?? {}) }, cpus: r.cpus ?? 0 };
+  }
+
   /** Asks the agent to power the VM off (in the guest) or to stop (on a host). */
   async shutdown(timeoutMs?: number): Promise<void> {
     await this.unary('Shutdown', {}, timeoutMs ? { deadline: Date.now() + timeoutMs } : {});

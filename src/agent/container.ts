@@ -9,11 +9,12 @@
  * then holds the process at a barrier until StartContainer releases it.
  */
 import { execFile } from 'child_process';
-import { mkdirSync, readFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import type { Socket } from 'net';
 import { native } from '../native';
 import { AgentError, Code, EXEC_HELPER, type Proc, type ProcessTable } from './processes';
+import { GuestCgroups, type LinuxResources } from './cgroup';
 
 export { EXEC_HELPER };
 
@@ -59,6 +60,7 @@ interface OciConfig {
     sysctl?: Record<string, string>;
     maskedPaths?: string[];
     readonlyPaths?: string[];
+    resources?: LinuxResources;
   };
 }
 
@@ -389,6 +391,8 @@ const ERROR_CODES: Record<string, number> = {
 export interface ContainerManagerOptions {
   helper?: string;
   mountShare?: MountShare;
+  /** The cgroup v2 root containers get their cgroups under; null: none (default: /sys/fs/cgroup when it is v2). */
+  cgroupRoot?: string | null;
 }
 
 export class ContainerManager {
@@ -398,11 +402,13 @@ export class ContainerManager {
   private readonly shares = new Map<string, { mountpoint: string; done: Promise<void> }>();
   private readonly helper: string;
   private readonly mountShare: MountShare;
+  readonly cgroups: GuestCgroups;
 
   constructor(private readonly table: ProcessTable, opts: ContainerManagerOptions = {}) {
     this.helper = opts.helper ?? process.env.CLEAR_EXEC_HELPER ?? EXEC_HELPER;
     table.execHelper = this.helper;
     this.mountShare = opts.mountShare ?? mountVirtiofs;
+    this.cgroups = opts.cgroupRoot === undefined ? new GuestCgroups() : new GuestCgroups(opts.cgroupRoot);
   }
 
   private share(tag: string, mountpoint: string): Promise<void> {
@@ -448,8 +454,11 @@ export class ContainerManager {
       for (const fd of consoleFds) native().close(fd);
       consoleFds = [];
     };
+    let cgroupMade = false;
     try {
       if (req.shareTag) await this.share(req.shareTag, req.shareMount);
+      // The container's own cgroup, its limits set before any of its processes runs.
+      cgroupMade = this.cgroups.create(id, cfg.linux?.resources) !== null;
       if (terminal) consoleFds = native().socketpair();
       let sync: Socket | undefined;
       let initPid = 0;
@@ -461,8 +470,14 @@ export class ContainerManager {
         },
         async (p) => {
           sync = p.child.stdio[3] as Socket;
+          // In the cgroup before it reads its spec: all it forks stays there.
+          if (cgroupMade) this.cgroups.join(id, p.child.pid!);
           initPid = await handshake(p, sync, spec);
           p.targetPid = initPid;
+          // The helper itself stays as a proxy for the pid namespace: out of
+          // the container's cgroup (its pids and memory are the container's
+          // own, as with runc); the init it forked stays in.
+          if (cgroupMade && initPid !== p.child.pid) this.cgroups.leave(p.child.pid!);
           if (terminal) {
             const master = receiveMaster(consoleFds[0]);
             const size = cfg.process?.consoleSize;
@@ -471,8 +486,16 @@ export class ContainerManager {
         },
       );
       this.containers.set(id, { id, execId: req.execId, proc, sync: sync!, started: false });
-      proc.wait().then(() => sync!.destroy());
+      proc.wait().then(() => {
+        sync!.destroy();
+        // Its pid namespace's processes die with it; then the cgroup is empty.
+        setTimeout(() => this.cgroups.remove(id), 500).unref();
+      });
+      cgroupMade = false;
       return { pid: initPid };
+    } catch (err) {
+      if (cgroupMade) this.cgroups.remove(id);
+      throw err;
     } finally {
       closeConsole();
       this.creating.delete(id);
@@ -508,8 +531,13 @@ export class ContainerManager {
         },
         async (proc) => {
           const sync = proc.child.stdio[3] as Socket;
+          // runc exec puts the process in the container's cgroup too.
+          if (this.cgroups.dir(containerId) && existsSync(this.cgroups.dir(containerId)!)) {
+            this.cgroups.join(containerId, proc.child.pid!);
+          }
           pid = await handshake(proc, sync, spec);
           proc.targetPid = pid;
+          if (pid !== proc.child.pid) this.cgroups.leave(proc.child.pid!);
           // Exec'd on "ready": the helper's end closes on exec.
           sync.destroy();
           if (terminal) {
@@ -523,6 +551,32 @@ export class ContainerManager {
     } finally {
       for (const fd of consoleFds) native().close(fd);
     }
+  }
+
+  /** A container whose process has not ended, or NOT_FOUND / FAILED_PRECONDITION. */
+  private live(containerId: string): Container {
+    const c = this.containers.get(containerId);
+    if (!c) throw new AgentError(Code.NOT_FOUND, `no container ${JSON.stringify(containerId)}`);
+    if (c.proc.exit) throw new AgentError(Code.FAILED_PRECONDITION, 'container not running');
+    return c;
+  }
+
+  /** UpdateContainer: new limits for the container's cgroup (runc update's meaning). */
+  update(containerId: string, resourcesJson: string): void {
+    this.live(containerId);
+    let r: LinuxResources;
+    try {
+      r = JSON.parse(resourcesJson) as LinuxResources;
+    } catch (err) {
+      throw invalid(`resources_json: ${(err as Error).message}`);
+    }
+    this.cgroups.apply(containerId, r, 'update');
+  }
+
+  /** StatsContainer: the container cgroup's files. */
+  stats(containerId: string): { files: Record<string, string>; cpus: number } {
+    this.live(containerId);
+    return this.cgroups.stats(containerId);
   }
 
   /**

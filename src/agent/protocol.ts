@@ -44,6 +44,10 @@ export type ResizeTerminalRequest = pb.ResizeTerminalRequest;
 export type ResizeTerminalResponse = pb.ResizeTerminalResponse;
 export type ShutdownRequest = pb.ShutdownRequest;
 export type ShutdownResponse = pb.ShutdownResponse;
+export type UpdateContainerRequest = pb.UpdateContainerRequest;
+export type UpdateContainerResponse = pb.UpdateContainerResponse;
+export type StatsContainerRequest = pb.StatsContainerRequest;
+export type StatsContainerResponse = pb.StatsContainerResponse;
 export const StdioStream = pb.StdioStream;
 export type StdioStream = pb.StdioStream;
 
@@ -94,6 +98,11 @@ export const agentService = {
   ResizeTerminal: method<ResizeTerminalRequest, ResizeTerminalResponse>(
     'ResizeTerminal', pb.ResizeTerminalRequest, pb.ResizeTerminalResponse, false, false),
   Shutdown: method<ShutdownRequest, ShutdownResponse>('Shutdown', pb.ShutdownRequest, pb.ShutdownResponse, false, false),
+  // Container resources (update, events).
+  UpdateContainer: method<UpdateContainerRequest, UpdateContainerResponse>(
+    'UpdateContainer', pb.UpdateContainerRequest, pb.UpdateContainerResponse, false, false),
+  StatsContainer: method<StatsContainerRequest, StatsContainerResponse>(
+    'StatsContainer', pb.StatsContainerRequest, pb.StatsContainerResponse, false, false),
 } satisfies ServiceDefinition;
 
 export type AgentService = typeof agentService;

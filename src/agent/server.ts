@@ -28,8 +28,12 @@ import {
   type SignalProcessResponse,
   type StartContainerRequest,
   type StartContainerResponse,
+  type StatsContainerRequest,
+  type StatsContainerResponse,
   type StdinChunk,
   type StdioChunk,
+  type UpdateContainerRequest,
+  type UpdateContainerResponse,
   type VersionRequest,
   type VersionResponse,
   type WaitProcessRequest,
@@ -126,6 +130,8 @@ export class AgentServer {
       CreateContainer: grpc.handleUnaryCall<CreateContainerRequest, CreateContainerResponse>;
       StartContainer: grpc.handleUnaryCall<StartContainerRequest, StartContainerResponse>;
       Shutdown: grpc.handleUnaryCall<ShutdownRequest, ShutdownResponse>;
+      UpdateContainer: grpc.handleUnaryCall<UpdateContainerRequest, UpdateContainerResponse>;
+      StatsContainer: grpc.handleUnaryCall<StatsContainerRequest, StatsContainerResponse>;
     } = {
       Version: (_call, cb) => {
         cb(null, { protocol: PROTOCOL, agentVersion: AGENT_VERSION, kernelRelease: os.release() });
@@ -346,6 +352,24 @@ export class AgentServer {
         cb(null, {});
         const onShutdown = this.opts.onShutdown;
         if (onShutdown) setImmediate(onShutdown);
+      },
+
+      // --- Container resources (update, events).
+      UpdateContainer: (call, cb) => {
+        try {
+          this.containers.update(call.request.containerId, call.request.resourcesJson ?? '');
+          cb(null, {});
+        } catch (err) {
+          cb(toStatus(err));
+        }
+      },
+
+      StatsContainer: (call, cb) => {
+        try {
+          cb(null, this.containers.stats(call.request.containerId));
+        } catch (err) {
+          cb(toStatus(err));
+        }
       },
     };
     return impl as unknown as grpc.UntypedServiceImplementation;

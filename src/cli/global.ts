@@ -181,7 +181,8 @@ export function parseCommand<O extends Options>(
   const args: string[] = [];
   const falsified = new Set<string>();
   let rest = false;
-  for (const a of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
     if (rest || a === '--' || !a.startsWith('-') || a === '-') {
       if (a === '--') rest = true;
       args.push(a);
@@ -203,6 +204,14 @@ export function parseCommand<O extends Options>(
       }
       if (/^(0|f|false|FALSE|False)$/.test(value)) falsified.add(name);
       args.push(`--${name}`);
+      continue;
+    }
+    // Go takes the next argument as a flag's value even when it starts with
+    // a dash (`--pids-limit -1`).
+    const valued = long ? def : Object.entries(all).find(([, o]) => o.short === name)?.[1];
+    if (valued && valued.type === 'string' && value === undefined && i + 1 < argv.length && argv[i + 1].startsWith('-')) {
+      const lname = long ? name : Object.entries(all).find(([, o]) => o.short === name)![0];
+      args.push(`--${lname}=${argv[++i]}`);
       continue;
     }
     args.push(long ? `--${name}${value !== undefined ? `=${value}` : ''}` : a);

@@ -44,6 +44,8 @@ commands:
   ps [-f json] ID       the container's host process (its monitor)
   pause ID              freeze the container's VM
   resume ID             thaw a paused container's VM
+  update [options] ID   change the container's resource limits (cgroup in its guest)
+  events [--stats] ID   the container's resource usage and OOM events, as JSON
   spec [-b DIR]         write a default config.json (--rootless too)
   features              print what clear supports, as JSON
   checkpoint, restore   not supported (a VM's memory is not CRIU's)
@@ -130,6 +132,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./pause')).runPause(rest, globals);
     case 'resume':
       return (await import('./pause')).runResume(rest, globals);
+    case 'update':
+      return (await import('./update')).runUpdate(rest, globals);
+    case 'events':
+      return (await import('./events')).runEvents(rest, globals);
     case 'spec':
       return (await import('./spec')).runSpec(rest, globals);
     case 'features':

@@ -268,6 +268,21 @@ export function joinCgroup(
   return joined;
 }
 
+/**
+ * Puts `pid` (default: this process) in directories joinCgroup recorded: the
+ * host process of an exec'd process joins its container's cgroup, as runc
+ * exec puts the process there, so host accounting sees it.
+ */
+export function joinDirs(dirs: string[], pid = process.pid): void {
+  for (const dir of dirs) {
+    try {
+      fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+    } catch (err) {
+      throw new ClearError(`cannot join cgroup ${dir}: ${messageOf(err)}`);
+    }
+  }
+}
+
 /** The directories recorded by joinCgroup for the container in `stateDir`. */
 export function recordedCgroups(stateDir: string): string[] {
   try {

@@ -4,6 +4,7 @@
  * container's own process. Callers treat its pid as the exec'd process (the
  * shim and conmon reap it as subreaper, and signal it), so it:
  *
+ * - joins the container's host cgroup (where its monitor is);
  * - starts the process in the guest through the container's agent socket
  *   (ExecProcess with container_id: the process joins the container's
  *   namespaces);
@@ -23,6 +24,7 @@ import os from 'node:os';
 import { AgentClient, type ExitStatus } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
+import { joinDirs } from './cgroups';
 import { VM_DIED_EXIT_CODE, closeStdio, exitLike, relayPipes } from './relay';
 import { attachConsole, type ConsoleRelay } from './terminal';
 
@@ -37,6 +39,8 @@ export interface ExecMonitorParams {
   process: { terminal?: boolean; consoleSize?: { height: number; width: number } } & Record<string, unknown>;
   /** --console-socket (absolute), with process.terminal. */
   consoleSocket?: string;
+  /** The container's host cgroup directories (its cgroups.json), joined first. */
+  cgroups?: string[];
   syncFd: number;
 }
 
@@ -58,6 +62,13 @@ function report(fd: number, message: object): void {
 
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? '') as ExecMonitorParams;
+  // The container's host cgroup, as the container's monitor is in it.
+  try {
+    joinDirs(params.cgroups ?? []);
+  } catch (err) {
+    report(params.syncFd, { error: messageOf(err) });
+    process.exit(1);
+  }
   const agent = AgentClient.connect(params.agentSocket);
   const terminal = params.process.terminal === true;
   let console: ConsoleRelay | null = null;

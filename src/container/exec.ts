@@ -15,8 +15,10 @@ import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { ClearError } from '../lib/errors';
 import { packageRoot } from '../lib/paths';
-import { native } from '../native';
+import { native, READABLE } from '../native';
+import { FdStream } from '../native/fd-stream';
 import type { ExecMonitorParams } from './exec-monitor';
+import { recordedCgroups } from './cgroups';
 import { state } from './lifecycle';
 import { readReport } from './monitor-launch';
 import { readMonitorRecord } from './monitor-record';
@@ -63,16 +65,21 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
   if ((!opts.detach || !terminal) && opts.consoleSocket) {
     throw new ClearError('cannot use console socket if runc will not detach or allocate tty');
   }
-  if (terminal && !opts.detach) throw new ClearError('exec --tty without --detach is not supported: use --detach with --console-socket');
   const record = readMonitorRecord(containerDir(ctx.root, opts.id));
   if (!record?.agentSocket || record.status === 'stopped') throw new ClearError('cannot exec in a stopped container');
 
+  // -t in the foreground: as runc does, we hold the pty ourselves and relay
+  // our own stdio to it (the exec monitor sends its master to a console
+  // socket of ours).
+  const local = terminal && !opts.detach ? listenConsole() : null;
   const params: ExecMonitorParams = {
     id: opts.id,
     execId: `exec-${crypto.randomBytes(8).toString('hex')}`,
     agentSocket: record.agentSocket,
     process: opts.process,
     ...(opts.consoleSocket ? { consoleSocket: path.resolve(opts.consoleSocket) } : {}),
+    ...(local ? { consoleSocket: local.path } : {}),
+    cgroups: recordedCgroups(containerDir(ctx.root, opts.id)),
     syncFd: 3,
   };
   // As for the container's monitor: nothing we inherited beyond stdio may
@@ -89,10 +96,14 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
     child.once('exit', (code, signal) => resolve(signal ? 128 + (os.constants.signals[signal] ?? 0) : (code ?? 255))),
   );
   const lines = readline.createInterface({ input: sync });
-  const reply = await readReport<{ ok?: boolean; pid?: number }>(lines, child, 'the exec monitor');
+  const reply = await readReport<{ ok?: boolean; pid?: number }>(lines, child, 'the exec monitor').catch((err) => {
+    local?.close();
+    throw err;
+  });
   lines.close();
   sync.destroy();
   if (!reply.ok) {
+    local?.close();
     if (child.exitCode === null) child.kill('SIGKILL');
     throw new ClearError(`unable to start container process: ${reply.error ?? 'the exec monitor failed'}`);
   }
@@ -108,13 +119,107 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
     child.unref();
     return 0;
   }
+  let relay: ReturnType<typeof relayTerminal> | null = null;
+  if (local) {
+    const timeout = setTimeout(() => local.close(), 10_000);
+    try {
+      relay = relayTerminal(await local.received);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    } finally {
+      clearTimeout(timeout);
+      local.close();
+    }
+  }
   // Attached: signals for the process go through its exec monitor.
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const).map((s) => [s, forward(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
   try {
-    return await exited;
+    const code = await exited;
+    await relay?.drained();
+    return code;
   } finally {
+    relay?.close();
     for (const [s, h] of handlers) process.off(s, h);
   }
+}
+
+/** A console socket of our own (exec -t in the foreground): receives the one master the exec monitor sends. */
+function listenConsole(): { path: string; received: Promise<number>; close(): void } {
+  const n = native();
+  const sockPath = path.join(os.tmpdir(), `clear-tty-${crypto.randomBytes(6).toString('hex')}.sock`);
+  const l = n.unixListen(sockPath, 1);
+  let w: ReturnType<typeof n.watch> | null = null;
+  let open = true;
+  let fail!: (err: Error) => void;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    w?.close();
+    n.close(l);
+    fs.rmSync(sockPath, { force: true });
+    fail(new ClearError('the exec monitor sent no terminal'));
+  };
+  const received = new Promise<number>((resolve, reject) => {
+    fail = reject;
+    w = n.watch(l, () => {
+      const c = n.accept(l);
+      if (c < 0) return;
+      try {
+        n.setBlocking(c, true);
+        const r = n.recvmsg(c, Buffer.alloc(256));
+        if (!r || r.fds.length !== 1) return reject(new ClearError('the exec monitor sent no terminal'));
+        resolve(r.fds[0]);
+      } catch (err) {
+        reject(err as Error);
+      } finally {
+        n.close(c);
+      }
+    });
+    w.start(READABLE);
+  });
+  received.catch(() => {});
+  return { path: sockPath, received, close };
+}
+
+/**
+ * Relays our stdio to the pty master, as runc does for `exec -t` without
+ * --detach: our stdin raw when it is a terminal (^C goes to the process),
+ * its size copied on SIGWINCH.
+ */
+function relayTerminal(master: number): { drained(): Promise<void>; close(): void } {
+  const n = native();
+  n.setBlocking(master, false);
+  const term = new FdStream(master, { tty: true });
+  const stdin = process.stdin;
+  const raw = stdin.isTTY === true;
+  if (raw) {
+    // libuv's raw mode (which saves the termios to restore) keeps output
+    // processing on; runc's SetRaw turns it off, or \r\n would become \r\r\n.
+    stdin.setRawMode(true);
+    n.setRaw(0);
+  }
+  const size = () => {
+    const out = process.stdout;
+    if (out.isTTY && out.rows > 0 && out.columns > 0) n.setWinsize(term.fd, out.rows, out.columns);
+  };
+  size();
+  process.on('SIGWINCH', size);
+  stdin.pipe(term, { end: false });
+  term.pipe(process.stdout, { end: false });
+  term.on('error', () => {});
+  const ended = new Promise<void>((r) => term.once('end', r).once('close', r));
+  return {
+    drained: () => Promise.race([ended, new Promise<void>((r) => setTimeout(r, 2000).unref())]),
+    close: () => {
+      process.off('SIGWINCH', size);
+      stdin.unpipe(term);
+      if (raw) stdin.setRawMode(false);
+      stdin.pause();
+      stdin.destroy();
+      term.destroy();
+    },
+  };
 }

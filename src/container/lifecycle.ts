@@ -21,7 +21,8 @@ import { removeCgroups } from './cgroups';
 import { loadConfig, resolveBundle } from './config';
 import { runHooks } from './hooks';
 import { validateId } from './ids';
-import type { MonitorLaunch } from './monitor-api';
+import type { MonitorLaunch, ResourcesUpdate } from './monitor-api';
+import type { StatsFiles } from './stats';
 import { type CliState, type Hooks, type HookState, OCI_VERSION, type Status } from './oci-spec';
 import {
   type ContainerLock,
@@ -53,6 +54,10 @@ export interface MonitorApi {
   /** Freeze / thaw the whole VM (QMP stop / cont). Optional: older monitors lack them. */
   pauseContainer?(stateDir: string, id: string): Promise<void>;
   resumeContainer?(stateDir: string, id: string): Promise<void>;
+  /** New limits for the container's cgroup in the guest (update); optional like pause. */
+  updateContainer?(stateDir: string, id: string, resources: ResourcesUpdate): Promise<void>;
+  /** The container cgroup's files in the guest (events). */
+  statsContainer?(stateDir: string, id: string): Promise<StatsFiles>;
 }
 
 export interface LifecycleContext {
@@ -446,6 +451,48 @@ export async function resume(ctx: LifecycleContext, id: string): Promise<void> {
     delete rec.pausedFrom;
     writeRecord(ctx.root, rec);
   });
+}
+
+// ------------------------------------------------------- update and stats
+
+/**
+ * Runs `fn` against a live container's agent. A paused VM runs no guest
+ * code, so it is thawed for the call and frozen again after (runc updates
+ * and reads a frozen cgroup directly).
+ */
+async function withLiveAgent<T>(ctx: LifecycleContext, rec: ContainerRecord, notRunning: string, fn: (api: MonitorApi, stateDir: string) => Promise<T>): Promise<T> {
+  const status = liveStatus(ctx.root, rec);
+  if (status === 'stopped' || status === 'creating') throw new ClearError(notRunning);
+  const api = monitorApi(ctx);
+  const stateDir = containerDir(ctx.root, rec.id);
+  if (status !== 'paused') return fn(api, stateDir);
+  if (!api.resumeContainer || !api.pauseContainer) throw new ClearError('container is paused');
+  await api.resumeContainer(stateDir, rec.id);
+  try {
+    return await fn(api, stateDir);
+  } finally {
+    await api.pauseContainer(stateDir, rec.id);
+  }
+}
+
+/** runc update: new limits for the container's cgroup in its guest (see monitor-launch.ts). */
+export async function update(ctx: LifecycleContext, id: string, resources: ResourcesUpdate): Promise<void> {
+  return withContainer(ctx, id, (rec) =>
+    withLiveAgent(ctx, rec, 'container not running', async (api, stateDir) => {
+      if (!api.updateContainer) throw new ClearError('update is not supported by this container monitor');
+      await api.updateContainer(stateDir, id, resources);
+    }),
+  );
+}
+
+/** The container cgroup's files in its guest; runc's "container with id X is not running" once stopped. */
+export async function stats(ctx: LifecycleContext, id: string): Promise<StatsFiles> {
+  return withContainer(ctx, id, (rec) =>
+    withLiveAgent(ctx, rec, `container with id ${id} is not running`, async (api, stateDir) => {
+      if (!api.statsContainer) throw new ClearError('events are not supported by this container monitor');
+      return api.statsContainer(stateDir, id);
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------- ps

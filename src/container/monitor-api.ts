@@ -40,4 +40,14 @@ export interface MonitorLaunch {
   beforeBoot?: (pid: number) => Promise<void>;
 }
 
-export { destroyContainer, launchMonitor, pauseContainer, resumeContainer, signalContainer, startContainer } from './monitor-launch';
+export {
+  destroyContainer,
+  launchMonitor,
+  pauseContainer,
+  resumeContainer,
+  signalContainer,
+  startContainer,
+  statsContainer,
+  updateContainer,
+  type ResourcesUpdate,
+} from './monitor-launch';

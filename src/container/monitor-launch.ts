@@ -199,3 +199,49 @@ async function waitGone(pids: number[], timeoutMs: number): Promise<void> {
   }
 }
 
+
+// ------------------------------------------------------ resources (update, events)
+
+const MIB = 1024 * 1024;
+
+/** What update may change: an OCI LinuxResources object, runc update's meaning (absent or 0: unchanged). */
+export interface ResourcesUpdate {
+  memory?: { limit?: number; reservation?: number; swap?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  pids?: { limit?: number };
+  [key: string]: unknown;
+}
+
+/**
+ * Applies new limits to the container's cgroup in the guest. The VM's size
+ * is fixed at create (microvm has no memory hotplug, vCPUs are not added
+ * live), so a memory limit above the VM's RAM is refused here, before the
+ * agent is asked; the agent refuses CPU quotas and cpusets beyond the VM's
+ * vCPUs. Either way nothing has changed.
+ */
+export async function updateContainer(stateDir: string, id: string, resources: ResourcesUpdate): Promise<void> {
+  const record = readMonitorRecord(stateDir);
+  const limit = resources.memory?.limit;
+  if (record?.vm && typeof limit === 'number' && limit > record.vm.memoryMiB * MIB) {
+    throw new ClearError(
+      `memory limit ${limit} exceeds the VM's RAM of ${record.vm.memoryMiB} MiB (${record.vm.memoryMiB * MIB} bytes), ` +
+        'fixed at create: a VM cannot grow its memory live',
+    );
+  }
+  await withAgent(stateDir, (agent) => agent.updateContainer(id, resources)).catch(rethrowAgent);
+}
+
+/** The container's cgroup v2 files in its guest. */
+export function statsContainer(stateDir: string, id: string): Promise<{ files: Record<string, string>; cpus: number }> {
+  return withAgent(stateDir, (agent) => agent.statsContainer(id)).catch(rethrowAgent);
+}
+
+/** An agent's refusal in its own words (no RPC name, no status code). */
+function rethrowAgent(err: unknown): never {
+  if (err instanceof Error && err.name === 'AgentCallError') {
+    const e = err as Error & { codeName?: string };
+    if (e.codeName === 'FAILED_PRECONDITION' || e.codeName === 'NOT_FOUND') throw new ClearError('container not running');
+    throw new ClearError(err.message);
+  }
+  throw err;
+}

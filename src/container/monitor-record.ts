@@ -22,6 +22,8 @@ export interface MonitorRecord {
   agentSocket?: string;
   /** A QMP socket free for short-lived clients (pause/resume: `stop`/`cont`). */
   qmpSocket?: string;
+  /** The VM's size, fixed at create (update refuses what it cannot hold). */
+  vm?: { memoryMiB: number; vcpus: number };
   /** How the container process ended, once it has. */
   exit?: ExitStatus;
 }

@@ -90,6 +90,7 @@ class Monitor {
       hostPids: this.sandbox.hostPids,
       agentSocket: this.sandbox.agentSocket,
       qmpSocket: qmpControlSocketPath(this.sandbox.runDir),
+      vm: { memoryMiB: size.memoryMiB, vcpus: size.vcpus },
     };
     const guestSpec = { ...spec, root: { ...spec.root, path: staged.guestRoot }, mounts: staged.guestMounts };
     await this.sandbox.agent.createContainer({
