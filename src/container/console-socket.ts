@@ -5,6 +5,9 @@
  * (runc does the same), and so do the tests.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ClearError } from '../lib/errors';
 import { native, READABLE } from '../native';
 
 /** Listens on `socketPath` (created here, removed once used) for one master fd. */
@@ -46,4 +49,32 @@ export function consoleSocket(socketPath: string): { path: string; received: Pro
     w.start(READABLE);
   });
   return { path: p, received, close: stop };
+}
+
+/**
+ * A console socket of our own in a private directory, for `run` and `exec`
+ * in the foreground with a terminal and no --console-socket (runc's tty
+ * mode). close() removes it; a master not received by then fails `received`.
+ */
+export function ownConsoleSocket(): { path: string; received: Promise<number>; close(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-console-'));
+  const sock = consoleSocket(path.join(dir, 'console.sock'));
+  let fail!: (err: Error) => void;
+  const received = new Promise<number>((resolve, reject) => {
+    fail = reject;
+    sock.received.then((r) => resolve(r.master), reject);
+  });
+  received.catch(() => {});
+  let open = true;
+  return {
+    path: sock.path,
+    received,
+    close: () => {
+      if (!open) return;
+      open = false;
+      sock.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fail(new ClearError('no terminal came to the console socket'));
+    },
+  };
 }

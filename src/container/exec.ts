@@ -15,13 +15,14 @@ import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { ClearError } from '../lib/errors';
 import { packageRoot } from '../lib/paths';
-import { native, READABLE } from '../native';
-import { FdStream } from '../native/fd-stream';
+import { native } from '../native';
 import type { ExecMonitorParams } from './exec-monitor';
 import { recordedCgroups } from './cgroups';
 import { state } from './lifecycle';
 import { readReport } from './monitor-launch';
 import { readMonitorRecord } from './monitor-record';
+import { ownConsoleSocket } from './console-socket';
+import { relayCallerTerminal } from './terminal';
 import { containerDir, writePidFile } from './state';
 
 export interface ExecOptions {
@@ -71,7 +72,7 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
   // -t in the foreground: as runc does, we hold the pty ourselves and relay
   // our own stdio to it (the exec monitor sends its master to a console
   // socket of ours).
-  const local = terminal && !opts.detach ? listenConsole() : null;
+  const local = terminal && !opts.detach ? ownConsoleSocket() : null;
   const params: ExecMonitorParams = {
     id: opts.id,
     execId: `exec-${crypto.randomBytes(8).toString('hex')}`,
@@ -119,11 +120,11 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
     child.unref();
     return 0;
   }
-  let relay: ReturnType<typeof relayTerminal> | null = null;
+  let relay: ReturnType<typeof relayCallerTerminal> | null = null;
   if (local) {
     const timeout = setTimeout(() => local.close(), 10_000);
     try {
-      relay = relayTerminal(await local.received);
+      relay = relayCallerTerminal(await local.received);
     } catch (err) {
       child.kill('SIGKILL');
       throw err;
@@ -144,82 +145,4 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
     relay?.close();
     for (const [s, h] of handlers) process.off(s, h);
   }
-}
-
-/** A console socket of our own (exec -t in the foreground): receives the one master the exec monitor sends. */
-function listenConsole(): { path: string; received: Promise<number>; close(): void } {
-  const n = native();
-  const sockPath = path.join(os.tmpdir(), `clear-tty-${crypto.randomBytes(6).toString('hex')}.sock`);
-  const l = n.unixListen(sockPath, 1);
-  let w: ReturnType<typeof n.watch> | null = null;
-  let open = true;
-  let fail!: (err: Error) => void;
-  const close = () => {
-    if (!open) return;
-    open = false;
-    w?.close();
-    n.close(l);
-    fs.rmSync(sockPath, { force: true });
-    fail(new ClearError('the exec monitor sent no terminal'));
-  };
-  const received = new Promise<number>((resolve, reject) => {
-    fail = reject;
-    w = n.watch(l, () => {
-      const c = n.accept(l);
-      if (c < 0) return;
-      try {
-        n.setBlocking(c, true);
-        const r = n.recvmsg(c, Buffer.alloc(256));
-        if (!r || r.fds.length !== 1) return reject(new ClearError('the exec monitor sent no terminal'));
-        resolve(r.fds[0]);
-      } catch (err) {
-        reject(err as Error);
-      } finally {
-        n.close(c);
-      }
-    });
-    w.start(READABLE);
-  });
-  received.catch(() => {});
-  return { path: sockPath, received, close };
-}
-
-/**
- * Relays our stdio to the pty master, as runc does for `exec -t` without
- * --detach: our stdin raw when it is a terminal (^C goes to the process),
- * its size copied on SIGWINCH.
- */
-function relayTerminal(master: number): { drained(): Promise<void>; close(): void } {
-  const n = native();
-  n.setBlocking(master, false);
-  const term = new FdStream(master, { tty: true });
-  const stdin = process.stdin;
-  const raw = stdin.isTTY === true;
-  if (raw) {
-    // libuv's raw mode (which saves the termios to restore) keeps output
-    // processing on; runc's SetRaw turns it off, or \r\n would become \r\r\n.
-    stdin.setRawMode(true);
-    n.setRaw(0);
-  }
-  const size = () => {
-    const out = process.stdout;
-    if (out.isTTY && out.rows > 0 && out.columns > 0) n.setWinsize(term.fd, out.rows, out.columns);
-  };
-  size();
-  process.on('SIGWINCH', size);
-  stdin.pipe(term, { end: false });
-  term.pipe(process.stdout, { end: false });
-  term.on('error', () => {});
-  const ended = new Promise<void>((r) => term.once('end', r).once('close', r));
-  return {
-    drained: () => Promise.race([ended, new Promise<void>((r) => setTimeout(r, 2000).unref())]),
-    close: () => {
-      process.off('SIGWINCH', size);
-      stdin.unpipe(term);
-      if (raw) stdin.setRawMode(false);
-      stdin.pause();
-      stdin.destroy();
-      term.destroy();
-    },
-  };
 }

@@ -590,13 +590,13 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
  * our stdin and stdout (runc's tty mode).
  */
 export async function run(ctx: LifecycleContext, opts: RunOptions): Promise<number> {
-  const own = !opts.detach && !opts.consoleSocket && wantsTerminal(opts) ? await ownConsole() : null;
-  let relay: { done: Promise<void>; close(): void } | null = null;
+  const own = !opts.detach && !opts.consoleSocket && wantsTerminal(opts) ? await ownTerminal() : null;
+  let relay: { drained(): Promise<void>; close(): void } | null = null;
   try {
-    await create(ctx, own ? { ...opts, consoleSocket: own.path } : opts);
-    if (own) relay = await own.relay();
+    await create(ctx, own ? { ...opts, consoleSocket: own.socket.path } : opts);
+    if (own) relay = own.relay(await own.socket.received);
   } finally {
-    own?.close();
+    own?.socket.close();
   }
   try {
     try {
@@ -617,7 +617,7 @@ export async function run(ctx: LifecycleContext, opts: RunOptions): Promise<numb
     try {
       const code = await waitStopped(ctx, opts.id);
       // The last output is on its way through the monitor's relay.
-      if (relay) await Promise.race([relay.done, sleep(2_000)]);
+      await relay?.drained();
       if (!opts.keep) await remove(ctx, opts.id, true);
       return code;
     } finally {
@@ -638,21 +638,8 @@ function wantsTerminal(opts: CreateOptions): boolean {
   }
 }
 
-/** A console socket of our own, in a private directory, and the relay of what it receives to our stdio. */
-async function ownConsole(): Promise<{ path: string; relay(): Promise<{ done: Promise<void>; close(): void }>; close(): void }> {
-  const [{ consoleSocket }, { relayCallerTerminal }, os] = await Promise.all([
-    import('./console-socket'),
-    import('./terminal'),
-    import('node:os'),
-  ]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-console-'));
-  const sock = consoleSocket(path.join(dir, 'console.sock'));
-  return {
-    path: sock.path,
-    relay: async () => relayCallerTerminal((await sock.received).master),
-    close: () => {
-      sock.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** The console socket and the relay of `run`'s own terminal, loaded only when needed. */
+async function ownTerminal() {
+  const [{ ownConsoleSocket }, { relayCallerTerminal }] = await Promise.all([import('./console-socket'), import('./terminal')]);
+  return { socket: ownConsoleSocket(), relay: relayCallerTerminal };
 }

@@ -211,55 +211,44 @@ export async function attachConsole(
 }
 
 /**
- * `run` in the foreground with a terminal and no --console-socket (runc's
- * tty mode): the pty master we received is relayed to our own stdin and
- * stdout. When stdin is a terminal it is made raw (the container's pty does
- * the line editing and turns ^C into SIGINT) and its size is copied to the
- * master at once and on every SIGWINCH; close() restores it.
+ * `run` and `exec` in the foreground with a terminal and no --console-socket
+ * (runc's tty mode): the pty master we received is relayed to our own stdin
+ * and stdout. When stdin is a terminal it is made raw (the container's pty
+ * does the line editing and turns ^C into SIGINT) and its size is copied to
+ * the master at once and on every SIGWINCH; close() restores it.
  */
-export function relayCallerTerminal(master: number): { done: Promise<void>; close(): void } {
+export function relayCallerTerminal(master: number): { drained(): Promise<void>; close(): void } {
   const n = native();
   n.setBlocking(master, false);
-  const pty = new FdStream(master, { tty: true });
+  const term = new FdStream(master, { tty: true });
   const stdin = process.stdin;
-  const ttyIn = stdin.isTTY === true;
-  const copySize = () => {
-    try {
-      const ws = n.getWinsize(0);
-      if (ws.rows > 0 && ws.cols > 0 && !pty.destroyed) n.setWinsize(master, ws.rows, ws.cols);
-    } catch (err) {
-      debug('console', `copy the window size: ${messageOf(err)}`);
-    }
-  };
-  if (ttyIn) {
+  const raw = stdin.isTTY === true;
+  if (raw) {
+    // libuv's raw mode (which saves the termios to restore) keeps output
+    // processing on; runc's SetRaw turns it off, or \r\n would become \r\r\n.
     stdin.setRawMode(true);
-    copySize();
-    process.on('SIGWINCH', copySize);
+    n.setRaw(0);
   }
+  const size = () => {
+    const out = process.stdout;
+    if (out.isTTY && out.rows > 0 && out.columns > 0 && term.fd >= 0) n.setWinsize(term.fd, out.rows, out.columns);
+  };
+  size();
+  process.on('SIGWINCH', size);
   // Our stdin's end is not the terminal's: the process sees EOF when it reads ^D.
-  stdin.pipe(pty, { end: false });
-  pty.pipe(process.stdout, { end: false });
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  pty.once('end', () => finish());
-  pty.once('close', () => finish());
-  pty.on('error', (err) => {
-    debug('console', `terminal master: ${messageOf(err)}`);
-    finish();
-  });
-  let closed = false;
+  stdin.pipe(term, { end: false });
+  term.pipe(process.stdout, { end: false });
+  term.on('error', (err) => debug('console', `terminal master: ${messageOf(err)}`));
+  const ended = new Promise<void>((r) => term.once('end', r).once('close', r));
   return {
-    done,
+    drained: () => Promise.race([ended, new Promise<void>((r) => setTimeout(r, 2000).unref())]),
     close: () => {
-      if (closed) return;
-      closed = true;
-      process.off('SIGWINCH', copySize);
-      stdin.unpipe(pty);
-      if (ttyIn) stdin.setRawMode(false);
+      process.off('SIGWINCH', size);
+      stdin.unpipe(term);
+      if (raw) stdin.setRawMode(false);
       stdin.pause();
-      stdin.unref?.();
-      pty.destroy();
-      finish();
+      stdin.destroy();
+      term.destroy();
     },
   };
 }
