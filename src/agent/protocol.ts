@@ -44,6 +44,11 @@ export type ResizeTerminalRequest = pb.ResizeTerminalRequest;
 export type ResizeTerminalResponse = pb.ResizeTerminalResponse;
 export type ShutdownRequest = pb.ShutdownRequest;
 export type ShutdownResponse = pb.ShutdownResponse;
+// Networking (issue 5).
+export type NetInterface = pb.INetInterface;
+export type NetRoute = pb.INetRoute;
+export type ConfigureNetworkRequest = pb.ConfigureNetworkRequest;
+export type ConfigureNetworkResponse = pb.ConfigureNetworkResponse;
 export const StdioStream = pb.StdioStream;
 export type StdioStream = pb.StdioStream;
 
@@ -94,6 +99,9 @@ export const agentService = {
   ResizeTerminal: method<ResizeTerminalRequest, ResizeTerminalResponse>(
     'ResizeTerminal', pb.ResizeTerminalRequest, pb.ResizeTerminalResponse, false, false),
   Shutdown: method<ShutdownRequest, ShutdownResponse>('Shutdown', pb.ShutdownRequest, pb.ShutdownResponse, false, false),
+  // Networking (issue 5).
+  ConfigureNetwork: method<ConfigureNetworkRequest, ConfigureNetworkResponse>(
+    'ConfigureNetwork', pb.ConfigureNetworkRequest, pb.ConfigureNetworkResponse, false, false),
 } satisfies ServiceDefinition;
 
 export type AgentService = typeof agentService;

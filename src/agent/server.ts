@@ -12,6 +12,8 @@ import {
   PROTOCOL,
   StdioStream,
   agentService,
+  type ConfigureNetworkRequest,
+  type ConfigureNetworkResponse,
   type CreateContainerRequest,
   type CreateContainerResponse,
   type ExecProcessRequest,
@@ -36,6 +38,7 @@ import {
   type WriteStdinResponse,
 } from './protocol';
 import { ContainerManager, type ContainerManagerOptions } from './container';
+import { configureNetwork, type NetworkOptions } from './network';
 import { AgentError, Code, ProcessTable, type OutputName, type Proc } from './processes';
 
 export interface AgentServerOptions {
@@ -43,6 +46,8 @@ export interface AgentServerOptions {
   onShutdown?: () => void;
   /** The exec helper and share mounting (tests on a host replace them). */
   containers?: ContainerManagerOptions;
+  /** How ConfigureNetwork runs `ip` (tests on a host replace it). */
+  network?: NetworkOptions;
 }
 
 function uptimeMs(): number {
@@ -126,6 +131,7 @@ export class AgentServer {
       CreateContainer: grpc.handleUnaryCall<CreateContainerRequest, CreateContainerResponse>;
       StartContainer: grpc.handleUnaryCall<StartContainerRequest, StartContainerResponse>;
       Shutdown: grpc.handleUnaryCall<ShutdownRequest, ShutdownResponse>;
+      ConfigureNetwork: grpc.handleUnaryCall<ConfigureNetworkRequest, ConfigureNetworkResponse>;
     } = {
       Version: (_call, cb) => {
         cb(null, { protocol: PROTOCOL, agentVersion: AGENT_VERSION, kernelRelease: os.release() });
@@ -348,6 +354,11 @@ export class AgentServer {
         cb(null, {});
         const onShutdown = this.opts.onShutdown;
         if (onShutdown) setImmediate(onShutdown);
+      },
+
+      // Networking (issue 5).
+      ConfigureNetwork: (call, cb) => {
+        configureNetwork(call.request, this.opts.network).then(() => cb(null, {}), (err) => cb(toStatus(err)));
       },
     };
     return impl as unknown as grpc.UntypedServiceImplementation;
