@@ -9,13 +9,13 @@ export npm_config_nodedir ?= /usr
 NATIVE := src/native/build/Release/clear_native.node
 PROTO_GEN := src/agent/generated/agent.js src/agent/generated/agent.d.ts
 DEB_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static erofs-utils \
-	bc flex bison libelf-dev libssl-dev xz-utils socat hyperfine runc crun \
+	bc flex bison libelf-dev libssl-dev xz-utils socat hyperfine runc crun iperf3 \
 	golang-github-opencontainers-specs-dev
 # The official OCI runtime-spec JSON schemas (from the Debian package above).
 OCI_SCHEMA_DIR ?= /usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema
 SCHEMA_GEN := src/container/generated/config-validator.js src/container/generated/config-validator.d.ts
 
-.PHONY: all build deps native proto schema ts agent exec-helper guest kernel image test test-report bench-boot bench-lifecycle bench clean
+.PHONY: all build deps native proto schema ts agent exec-helper guest kernel image test test-report bench-boot bench-lifecycle bench-net bench clean
 
 all: build guest
 
@@ -83,6 +83,11 @@ bench-boot: build
 # clear beside runc and crun: run → first output, create → start → exit, CLI latency.
 bench-lifecycle: build
 	node dist/bench/lifecycle.js
+
+# Container networking, clear beside runc: iperf3 TCP throughput both ways
+# and TCP connect latency, in network namespaces of its own (10.209.9.0/24).
+bench-net: build
+	node dist/bench/net.js
 
 bench: bench-boot bench-lifecycle
 

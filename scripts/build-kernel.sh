@@ -43,7 +43,17 @@ make -s -C "$src" tinyconfig >/dev/null
 make -s -C "$src" olddefconfig >/dev/null
 missing=0
 while IFS= read -r line; do
-  case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+  case "$line" in
+    CONFIG_*=*) ;;
+    "# CONFIG_"*" is not set")
+      opt=${line#\# }; opt=${opt%% *}
+      if grep -q "^$opt=" "$src/.config"; then
+        printf '[kernel]   still set: %s (selected by another option?)\n' "$opt" >&2
+        missing=1
+      fi
+      continue ;;
+    *) continue ;;
+  esac
   if ! grep -qx "$line" "$src/.config"; then
     printf '[kernel]   not applied: %s (dependency missing?)\n' "$line" >&2
     missing=1

@@ -100,7 +100,7 @@ function bundle(edit: (c: Record<string, any>) => void = () => {}): string {
         ociVersion: '1.0.2-dev',
         process: { terminal: false, user: { uid: 0, gid: 0 }, args: ['sh'], env: ['PATH=/bin'], cwd: '/' },
         root: { path: 'rootfs' },
-        linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
+        linux: { namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }] },
       };
     }
   }

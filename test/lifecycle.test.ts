@@ -40,7 +40,7 @@ function setup(edit: (c: Record<string, any>) => void = () => {}) {
     root: { path: 'rootfs', readonly: true },
     hostname: 'test',
     annotations: { 'org.example': 'yes' },
-    linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
+    linux: { namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }] },
   };
   edit(config);
   fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));

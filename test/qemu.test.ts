@@ -610,3 +610,12 @@ t.test('boot', { skip: bootSkip }, async (t) => {
     t.match(con, 'FS: hello from the host', `guest read the shared file${fsdErr ? ` (virtiofsd: ${fsdErr})` : ''}`);
   });
 });
+
+t.test('args: virtio-net on a tap (virtio-mmio, no vhost), MAC as given; bad names refused', async (t) => {
+  const { args } = buildQemuArgs(cfg({ devices: [{ kind: 'net-tap', ifname: 'clear-tap0', mac: '02:42:0a:d1:01:02' }] }));
+  const i = args.indexOf('-netdev');
+  t.equal(args[i + 1], 'tap,id=net0,ifname=clear-tap0,script=no,downscript=no,vhost=off');
+  t.equal(args[args.indexOf('-device', i) + 1], 'virtio-net-device,netdev=net0,mac=02:42:0a:d1:01:02');
+  t.throws(() => buildQemuArgs(cfg({ devices: [{ kind: 'net-tap', ifname: 'a,b', mac: '02:42:0a:d1:01:02' }] })), /tap name/);
+  t.throws(() => buildQemuArgs(cfg({ devices: [{ kind: 'net-tap', ifname: 'tap0', mac: 'nope' }] })), /MAC/);
+});

@@ -10,6 +10,8 @@ import {
   agentService,
   toNumber,
   type ExitStatus as ExitStatusMessage,
+  type NetInterface,
+  type NetRoute,
   type StdinChunk,
   type StdioChunk,
 } from './protocol';
@@ -437,6 +439,14 @@ export class AgentClient {
   /** Asks the agent to power the VM off (in the guest) or to stop (on a host). */
   async shutdown(timeoutMs?: number): Promise<void> {
     await this.unary('Shutdown', {}, timeoutMs ? { deadline: Date.now() + timeoutMs } : {});
+  }
+
+  /**
+   * Networking (issue 5): gives the guest's network devices (found by MAC)
+   * their names, MTU and addresses, brings them and `lo` up, adds the routes.
+   */
+  async configureNetwork(req: { interfaces: NetInterface[]; routes: NetRoute[] }): Promise<void> {
+    await this.unary('ConfigureNetwork', { interfaces: req.interfaces, routes: req.routes });
   }
 
   /** Closes the channel; calls in flight fail with CANCELLED/UNAVAILABLE. */

@@ -48,6 +48,11 @@ export type UpdateContainerRequest = pb.UpdateContainerRequest;
 export type UpdateContainerResponse = pb.UpdateContainerResponse;
 export type StatsContainerRequest = pb.StatsContainerRequest;
 export type StatsContainerResponse = pb.StatsContainerResponse;
+// Networking (issue 5).
+export type NetInterface = pb.INetInterface;
+export type NetRoute = pb.INetRoute;
+export type ConfigureNetworkRequest = pb.ConfigureNetworkRequest;
+export type ConfigureNetworkResponse = pb.ConfigureNetworkResponse;
 export const StdioStream = pb.StdioStream;
 export type StdioStream = pb.StdioStream;
 
@@ -103,6 +108,9 @@ export const agentService = {
     'UpdateContainer', pb.UpdateContainerRequest, pb.UpdateContainerResponse, false, false),
   StatsContainer: method<StatsContainerRequest, StatsContainerResponse>(
     'StatsContainer', pb.StatsContainerRequest, pb.StatsContainerResponse, false, false),
+  // Networking (issue 5).
+  ConfigureNetwork: method<ConfigureNetworkRequest, ConfigureNetworkResponse>(
+    'ConfigureNetwork', pb.ConfigureNetworkRequest, pb.ConfigureNetworkResponse, false, false),
 } satisfies ServiceDefinition;
 
 export type AgentService = typeof agentService;

@@ -12,6 +12,8 @@ import {
   PROTOCOL,
   StdioStream,
   agentService,
+  type ConfigureNetworkRequest,
+  type ConfigureNetworkResponse,
   type CreateContainerRequest,
   type CreateContainerResponse,
   type ExecProcessRequest,
@@ -40,6 +42,7 @@ import {
   type WriteStdinResponse,
 } from './protocol';
 import { ContainerManager, type ContainerManagerOptions } from './container';
+import { configureNetwork, type NetworkOptions } from './network';
 import { AgentError, Code, ProcessTable, type OutputName, type Proc } from './processes';
 
 export interface AgentServerOptions {
@@ -47,6 +50,8 @@ export interface AgentServerOptions {
   onShutdown?: () => void;
   /** The exec helper and share mounting (tests on a host replace them). */
   containers?: ContainerManagerOptions;
+  /** How ConfigureNetwork runs `ip` (tests on a host replace it). */
+  network?: NetworkOptions;
 }
 
 function uptimeMs(): number {
@@ -132,6 +137,7 @@ export class AgentServer {
       Shutdown: grpc.handleUnaryCall<ShutdownRequest, ShutdownResponse>;
       UpdateContainer: grpc.handleUnaryCall<UpdateContainerRequest, UpdateContainerResponse>;
       StatsContainer: grpc.handleUnaryCall<StatsContainerRequest, StatsContainerResponse>;
+      ConfigureNetwork: grpc.handleUnaryCall<ConfigureNetworkRequest, ConfigureNetworkResponse>;
     } = {
       Version: (_call, cb) => {
         cb(null, { protocol: PROTOCOL, agentVersion: AGENT_VERSION, kernelRelease: os.release() });
@@ -370,6 +376,11 @@ export class AgentServer {
         } catch (err) {
           cb(toStatus(err));
         }
+      },
+
+      // --- Networking.
+      ConfigureNetwork: (call, cb) => {
+        configureNetwork(call.request, this.opts.network).then(() => cb(null, {}), (err) => cb(toStatus(err)));
       },
     };
     return impl as unknown as grpc.UntypedServiceImplementation;

@@ -20,6 +20,7 @@ import { isValidSignalNumber, parseSignal } from '../lib/signals';
 import { removeCgroups } from './cgroups';
 import { loadConfig, resolveBundle } from './config';
 import { runHooks } from './hooks';
+import { checkNetworkNamespace } from './network';
 import { validateId } from './ids';
 import type { MonitorLaunch, ResourcesUpdate } from './monitor-api';
 import type { StatsFiles } from './stats';
@@ -220,6 +221,7 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
   const cwd = opts.cwd ?? process.cwd();
   const bundle = resolveBundle(opts.bundle, cwd);
   const cfg = loadConfig(bundle);
+  checkNetworkNamespace(cfg.spec);
   const terminal = cfg.spec.process?.terminal === true;
   if (opts.consoleSocket && !terminal) {
     throw new ClearError('cannot use console socket if runc will not detach or allocate tty');

@@ -25,6 +25,7 @@ import { native } from '../native';
 import type { MonitorParams } from './monitor';
 import type { MonitorLaunch } from './monitor-api';
 import { INIT_EXEC_ID, readMonitorRecord } from './monitor-record';
+import { networkNamespacePath, unwireNetwork } from './network';
 
 /** Spawns the monitor; resolves with its pid once it reports the container created. */
 export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> {
@@ -48,7 +49,8 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
   // callers leave pipes of their own open (conmon's fds 3 and 4, the shim's
   // ttrpc socket) that a long-lived monitor must never hold.
   native().cloexecFrom(3);
-  const child = spawn('unshare', [...namespaceFlags(l.spec), process.execPath, monitorScript(), JSON.stringify(params)], {
+  const [cmd, ...args] = [...namespaceCommand(l.spec), process.execPath, monitorScript(), JSON.stringify(params)];
+  const child = spawn(cmd, args, {
     detached: true,
     // With a terminal the container's stdio is the pty sent to the console
     // socket: the caller's fds 0-2 must not stay open in the monitor (the
@@ -57,7 +59,7 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
     cwd: l.bundle,
   });
   const sync = child.stdio[syncFd] as Duplex | null;
-  if (!child.pid || !sync) throw new ClearError('cannot start the container monitor (is unshare from util-linux installed?)');
+  if (!child.pid || !sync) throw new ClearError(`cannot start the container monitor (is ${cmd} from util-linux installed?)`);
   const pid = child.pid;
   child.unref();
   const lines = readline.createInterface({ input: sync });
@@ -102,11 +104,19 @@ export function readReport<T extends object>(
   });
 }
 
-function namespaceFlags(spec: MonitorLaunch['spec']): string[] {
-  const flags = ['--mount', '--propagation', 'private'];
-  const net = spec.linux?.namespaces?.find((ns) => ns.type === 'network');
-  if (net && !net.path) flags.push('--net');
-  return flags;
+/**
+ * How the monitor enters the container's namespaces: a private mount
+ * namespace always; the network namespace given by path (CNI) joined with
+ * nsenter first (Node cannot setns), or a new one (Docker plumbs it from
+ * the prestart hook). Both exec: the monitor keeps the spawned pid.
+ * lifecycle.create has refused a config without a network namespace.
+ */
+function namespaceCommand(spec: MonitorLaunch['spec']): string[] {
+  const unshare = ['unshare', '--mount', '--propagation', 'private'];
+  const netns = networkNamespacePath(spec);
+  if (netns) return ['nsenter', `--net=${netns}`, ...unshare];
+  if (netns === null) unshare.push('--net');
+  return unshare;
 }
 
 function monitorScript(): string {
@@ -172,6 +182,10 @@ export function resumeContainer(stateDir: string, _id: string): Promise<void> {
 export async function destroyContainer(stateDir: string, _id: string): Promise<void> {
   const record = readMonitorRecord(stateDir);
   const pids = record ? [record.pid, ...record.hostPids] : [];
+  // The taps and tc qdiscs in the container's network namespace: the
+  // monitor's own namespace can only be reached while the monitor runs.
+  const running = record && record.status !== 'stopped' && isMonitor(record.pid);
+  const failed = await unwireNetwork(stateDir, { monitorPid: running ? record.pid : null });
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -180,7 +194,18 @@ export async function destroyContainer(stateDir: string, _id: string): Promise<v
     }
   }
   await waitGone(pids, 5000);
+  // A namespace given by path outlives the monitor and keeps them: remove them now.
+  failed.push(...(await unwireNetwork(stateDir, { monitorPid: null })));
   if (record?.runDir) fs.rmSync(record.runDir, { recursive: true, force: true });
+  if (failed.length) throw new ClearError(`removing the container's network devices: ${failed.join('; ')}`);
+}
+
+function isMonitor(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(monitorScript());
+  } catch {
+    return false;
+  }
 }
 
 async function waitGone(pids: number[], timeoutMs: number): Promise<void> {

@@ -25,6 +25,7 @@ import { debug } from '../lib/log';
 import { Sandbox } from '../sandbox/sandbox';
 import { qmpControlSocketPath } from '../vmm/qemu/args';
 import { joinCgroup } from './cgroups';
+import { unwireNetwork, wireNetwork } from './network';
 import { vmSizeFor } from './resources';
 import { GUEST_SHARE_MOUNT, SHARE_TAG, stageShare } from './share';
 import { INIT_EXEC_ID, type MonitorRecord, writeMonitorRecord } from './monitor-record';
@@ -57,7 +58,7 @@ interface SpecLike {
   root: { path: string; readonly?: boolean };
   process: { terminal?: boolean; consoleSize?: { height: number; width: number } };
   mounts?: { destination: string; type?: string; source?: string; options?: string[] }[];
-  linux?: { cgroupsPath?: string; resources?: { memory?: { limit?: number }; cpu?: { quota?: number; period?: number; cpus?: string } } };
+  linux?: { namespaces?: { type: string; path?: string }[]; cgroupsPath?: string; resources?: { memory?: { limit?: number }; cpu?: { quota?: number; period?: number; cpus?: string } } };
   vm?: { kernel?: { path?: string }; image?: { path?: string } };
 }
 
@@ -76,6 +77,8 @@ class Monitor {
     const rootfs = path.resolve(bundle, spec.root.path);
     const staged = stageShare(path.join(stateDir, 'share'), rootfs, spec.mounts ?? []);
     const size = vmSizeFor(spec.linux?.resources);
+    // The hooks have run: the namespace has its interfaces now.
+    const network = await wireNetwork(spec, stateDir);
     this.sandbox = await Sandbox.boot({
       name: id,
       runDir: this.params.runDir,
@@ -84,6 +87,7 @@ class Monitor {
       kernel: spec.vm?.kernel?.path,
       image: spec.vm?.image?.path,
       shares: [{ tag: SHARE_TAG, source: staged.dir }],
+      devices: network.devices,
     });
     this.record = {
       ...this.record,
@@ -92,6 +96,7 @@ class Monitor {
       qmpSocket: qmpControlSocketPath(this.sandbox.runDir),
       vm: { memoryMiB: size.memoryMiB, vcpus: size.vcpus },
     };
+    if (network.config.interfaces.length > 0) await this.sandbox.agent.configureNetwork(network.config);
     const guestSpec = { ...spec, root: { ...spec.root, path: staged.guestRoot }, mounts: staged.guestMounts };
     await this.sandbox.agent.createContainer({
       containerId: id,
@@ -139,6 +144,8 @@ class Monitor {
     this.console?.close();
     await this.sandbox?.shutdown();
     this.sandbox = null;
+    const failed = await unwireNetwork(this.params.stateDir, { inside: true });
+    if (failed.length) debug('monitor', `network clean-up: ${failed.join('; ')}`);
   }
 
   private save(change: Partial<MonitorRecord>): void {

@@ -51,11 +51,26 @@ export function closeQuietly(fd: number): void {
   }
 }
 
-/** Closes fds 0-2 (the caller reads them to EOF). */
+/**
+ * Closes fds 0-2 (the caller reads them to EOF) and puts /dev/null in their
+ * place: the next files opened and pipes made (a child's stdio: the network
+ * clean-up runs `ip` and `tc` after this) must not become fds 0-2.
+ */
 export function closeStdio(): void {
   closeQuietly(0);
   closeQuietly(1);
   closeQuietly(2);
+  for (let fd = -1; fd < 2; ) {
+    try {
+      fd = fs.openSync('/dev/null', 'r+');
+    } catch {
+      return;
+    }
+    if (fd > 2) {
+      closeQuietly(fd);
+      return;
+    }
+  }
 }
 
 /** Ends this process the way the guest process ended (null: the VM died). */

@@ -14,7 +14,7 @@ import { ClearError } from '../lib/errors';
 import { debug } from '../lib/log';
 import { guestArtifacts } from '../lib/paths';
 import { detectAccelerator } from '../vmm/accel';
-import type { Accelerator, Machine, MachineExit } from '../vmm/hypervisor';
+import type { Accelerator, DeviceSpec, Machine, MachineExit } from '../vmm/hypervisor';
 import { QemuHypervisor } from '../vmm/qemu/driver';
 
 /**
@@ -43,6 +43,8 @@ export interface SandboxOptions {
   cmdline?: string;
   /** Host directories shared into the guest over virtio-fs, each mounted there by its tag. */
   shares?: { tag: string; source: string }[];
+  /** More devices, attached after the root disk, vsock and shares (e.g. virtio-net on taps). */
+  devices?: DeviceSpec[];
   /** Keep the guest console in runDir/console.log (always on when CLEAR_DEBUG is set). */
   keepConsole?: boolean;
 }
@@ -114,7 +116,7 @@ export class Sandbox {
         accel,
         runDir: opts.runDir,
         consoleLog: console,
-        devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }, vsock.spec, ...shares.map((s) => s.spec)],
+        devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }, vsock.spec, ...shares.map((s) => s.spec), ...(opts.devices ?? [])],
       });
       cleanup.push(() => machine.kill());
       await attached;

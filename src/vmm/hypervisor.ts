@@ -30,7 +30,13 @@ export type DeviceSpec =
   /** virtio-fs served by a vhost-user backend (virtiofsd), mounted in the guest by `tag`. */
   | { kind: 'fs-vhost-user'; socket: SocketRef; tag: string }
   /** A read-only or writable block device backed by a host file. */
-  | { kind: 'block'; path: string; readOnly: boolean; id: string };
+  | { kind: 'block'; path: string; readOnly: boolean; id: string }
+  /**
+   * virtio-net on an existing tap device of the VMM's network namespace,
+   * opened by name; the guest sees `mac`. No vhost-net: the data path runs
+   * in the VMM (under TCG there is nothing faster to hand it to).
+   */
+  | { kind: 'net-tap'; ifname: string; mac: string };
 
 /**
  * A Unix socket a vhost-user device uses: a path the VMM connects to, or a

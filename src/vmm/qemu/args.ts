@@ -204,6 +204,7 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
 
   let vsocks = 0;
   let fsN = 0;
+  let netN = 0;
   for (const d of config.devices) {
     switch (d.kind) {
       case 'block': {
@@ -237,6 +238,13 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
         const id = `fs${fsN++}`;
         args.push('-chardev', socketChardev(id, d.socket));
         args.push('-device', `vhost-user-fs-device,chardev=${id},tag=${qemuOptValue(d.tag)}`);
+        break;
+      }
+      case 'net-tap': {
+        // microvm has no PCI: the virtio-mmio flavour of virtio-net.
+        const id = `net${netN++}`;
+        args.push('-netdev', `tap,id=${id},ifname=${qemuOptValue(d.ifname)},script=no,downscript=no,vhost=off`);
+        args.push('-device', `virtio-net-device,netdev=${id},mac=${d.mac}`);
         break;
       }
       default: {
@@ -274,6 +282,9 @@ function validate(c: MachineConfig): void {
     } else if (d.kind === 'fs-vhost-user') {
       if (!d.tag || tags.has(d.tag)) bad(`fs tag ${JSON.stringify(d.tag)}`);
       tags.add(d.tag);
+    } else if (d.kind === 'net-tap') {
+      if (!/^[^\s/,=]{1,15}$/.test(d.ifname)) bad(`tap name ${JSON.stringify(d.ifname)}`);
+      if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(d.mac)) bad(`MAC ${JSON.stringify(d.mac)}`);
     } else if (d.kind === 'vsock-kernel') {
       if (!Number.isInteger(d.guestCid) || d.guestCid < 3) bad(`guest CID ${d.guestCid}`);
     }
