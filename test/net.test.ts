@@ -290,3 +290,25 @@ netTest('delete --force after the monitor was SIGKILLed removes the tap, qdiscs 
   t.same(netTraces(c), [], 'no tap, qdisc or filter left');
   t.same(ip('-n', c, '-o', 'addr', 'show', 'dev', 'eth0').match(/inet 10\.209\.3\.2\/24/)?.length, 1, 'the interface keeps its address');
 });
+
+netTest('a CRI pod: the sandbox container leaves the pod\'s interface to the workload container in the same namespace path', async (t, net) => {
+  const h = net.netns('h');
+  const c = net.netns('c');
+  net.veth(h, `${net.prefix}h`, c, 'eth0', { aAddrs: ['10.209.4.1/24'], bAddrs: ['10.209.4.2/24'] });
+  const server = await serverIn(t, h, 7004, 1);
+  const sandbox = bundle('sleep 1000', { path: TestNet.path(c) }, (s) => {
+    s.annotations = { 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': 'pod' };
+  });
+  t.equal(cli('clear', ['create', 'pod'], sandbox).code, 0);
+  t.equal(cli('clear', ['start', 'pod']).code, 0);
+  t.same(netTraces(c), [], 'the sandbox took no tap');
+  const app = bundle('ip -o addr; echo from-app | nc 10.209.4.1 7004', { path: TestNet.path(c) }, (s) => {
+    s.annotations = { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': 'pod' };
+  });
+  const r = cli('clear', ['run', 'app'], app);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /eth0\s+inet 10\.209\.4\.2\/24/, 'the workload container has the pod\'s address');
+  t.same((await server.done).stdout.trim(), '10.209.4.2 from-app', 'and reaches the host side from it');
+  t.equal(cli('clear', ['delete', '--force', 'pod']).code, 0);
+  t.same(netTraces(c), [], 'nothing left in the pod\'s namespace');
+});

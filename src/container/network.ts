@@ -31,6 +31,26 @@ const NSFS_MAGIC = 0x6e736673;
 
 interface SpecLike {
   linux?: { namespaces?: { type: string; path?: string }[] };
+  annotations?: Record<string, string>;
+}
+
+/**
+ * The annotations by which containerd's CRI plugin and CRI-O mark a pod's
+ * sandbox ("pause") container: it only holds the pod's namespaces.
+ */
+const POD_SANDBOX_ANNOTATIONS: Record<string, string> = {
+  'io.kubernetes.cri.container-type': 'sandbox',
+  'io.kubernetes.cri-o.ContainerType': 'sandbox',
+};
+
+/**
+ * Whether this container is a pod's sandbox. Its VM gets no network
+ * device: the pod's interface goes to the VM of the pod's (first)
+ * workload container, which joins the same namespace path — one interface
+ * can feed one VM. (A pod sharing one VM is the lasting answer; see docs.)
+ */
+export function isPodSandbox(spec: SpecLike): boolean {
+  return Object.entries(POD_SANDBOX_ANNOTATIONS).some(([k, v]) => spec.annotations?.[k] === v);
 }
 
 export interface NetworkRecord {
@@ -102,6 +122,7 @@ export interface WiredNetwork {
  * connects every interface to a tap. On failure what was made is undone.
  */
 export async function wireNetwork(spec: SpecLike, stateDir: string): Promise<WiredNetwork> {
+  if (isPodSandbox(spec)) return { devices: [], config: { interfaces: [], routes: [] } };
   const config = await readNetns();
   const netns = networkNamespacePath(spec) ?? null;
   // Recorded first: a monitor killed half-way still leaves delete the list.
