@@ -13,8 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { runDirOf } from '../src/container/state';
 import { TestNet, ip, run } from './lib/netns';
+import { hostTraces } from './lib/cli';
 
 const repo = path.resolve(__dirname, '..');
 const clearBin = path.join(repo, 'bin', 'clear-runtime');
@@ -123,24 +123,7 @@ function netTraces(ns: string, dev = 'eth0'): string[] {
   return found;
 }
 
-/** Every host trace a container of ours could leave (processes, state and run dirs). */
-function leftovers(): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd = '';
-    try {
-      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    if ((cmd.includes(work) && !cmd.includes(peer)) || [...usedIds].some((id) => cmd.includes(runDirOf(clearRoot, id)))) {
-      found.push(`process ${pid}: ${cmd.slice(0, 120)}`);
-    }
-  }
-  if (fs.existsSync(clearRoot)) for (const d of fs.readdirSync(clearRoot)) found.push(`state dir ${d}`);
-  for (const id of usedIds) if (fs.existsSync(runDirOf(clearRoot, id))) found.push(`VM run dir of ${id}`);
-  return found;
-}
+const leftovers = () => hostTraces({ work, clearRoot, ids: usedIds, except: (cmd) => cmd.includes(peer) });
 
 /** A test with its own networks: containers deleted, namespaces removed, host checked clean — pass or fail. */
 function netTest(name: string, fn: (t: Test, net: TestNet) => Promise<void>) {

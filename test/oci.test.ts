@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t, { type Test as TapTest } from 'tap';
 import { runDirOf } from '../src/container/state';
+import { hostTraces, running } from './lib/cli';
 
 const repo = path.resolve(__dirname, '..');
 const clearBin = path.join(repo, 'bin', 'clear-runtime');
@@ -85,26 +86,7 @@ function withArgs(args: string[], more: (spec: Spec) => void = () => {}) {
   });
 }
 
-/** Every host trace a container of ours could leave. */
-function leftovers(): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd = '';
-    try {
-      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    if (cmd.includes(work) || [...usedIds].some((id) => cmd.includes(runDirOf(clearRoot, id)))) {
-      found.push(`process ${pid}: ${cmd.slice(0, 120)}`);
-    }
-  }
-  if (fs.existsSync(clearRoot)) for (const d of fs.readdirSync(clearRoot)) found.push(`state dir ${d}`);
-  for (const id of usedIds) if (fs.existsSync(runDirOf(clearRoot, id))) found.push(`VM run dir of ${id}`);
-  const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(clearRoot));
-  found.push(...mounts.map((m) => `mount ${m}`));
-  return found;
-}
+const leftovers = () => hostTraces({ work, clearRoot, ids: usedIds });
 
 t.before(() => {
   const r = sh('bash', [path.join(repo, 'bundles', 'make-busybox-bundle.sh'), template]);
@@ -130,14 +112,6 @@ function ociTest(name: string, body: (t: Test) => Promise<void>): void {
   });
 }
 
-/** Alive and not a zombie (an exited monitor waits for a reaper that may never come here). */
-function running(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 ociTest('run: stdout and stderr kept apart, exit code passed through, same as runc', async (t) => {
   const b = withArgs(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 3']);

@@ -98,25 +98,36 @@ export class CliHarness {
 
   /** Every host trace a container of ours could leave: processes, state, run directories, mounts. */
   leftovers(): string[] {
-    const found: string[] = [];
-    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      let cmd = '';
-      try {
-        cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        continue;
-      }
-      if (!running(Number(pid)) || Number(pid) === process.pid) continue;
-      if (cmd.includes(this.work) || [...this.ids].some((id) => cmd.includes(runDirOf(this.clearRoot, id)))) {
-        found.push(`process ${pid}: ${cmd.slice(0, 120)}`);
-      }
-    }
-    if (fs.existsSync(this.clearRoot)) for (const d of fs.readdirSync(this.clearRoot)) found.push(`state dir ${d}`);
-    for (const id of this.ids) if (fs.existsSync(runDirOf(this.clearRoot, id))) found.push(`VM run dir of ${id}`);
-    const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(this.clearRoot));
-    found.push(...mounts.map((m) => `mount ${m}`));
-    return found;
+    return hostTraces({ work: this.work, clearRoot: this.clearRoot, ids: this.ids });
   }
+}
+
+/**
+ * Every host trace a container of ours could leave: live processes naming
+ * the work directory or a VM run directory (monitor, QEMU, virtiofsd, exec
+ * monitors), state directories, VM run directories, mounts under the root.
+ * `except` spares processes of the test's own (e.g. a peer server).
+ */
+export function hostTraces(o: { work: string; clearRoot: string; ids: Iterable<string>; except?: (cmd: string) => boolean }): string[] {
+  const ids = [...o.ids];
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    if (!running(Number(pid)) || Number(pid) === process.pid || o.except?.(cmd)) continue;
+    if (cmd.includes(o.work) || ids.some((id) => cmd.includes(runDirOf(o.clearRoot, id)))) {
+      found.push(`process ${pid}: ${cmd.slice(0, 120)}`);
+    }
+  }
+  if (fs.existsSync(o.clearRoot)) for (const d of fs.readdirSync(o.clearRoot)) found.push(`state dir ${d}`);
+  for (const id of ids) if (fs.existsSync(runDirOf(o.clearRoot, id))) found.push(`VM run dir of ${id}`);
+  const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(o.clearRoot));
+  found.push(...mounts.map((m) => `mount ${m}`));
+  return found;
 }
 
 /** The container cgroup's directory as a process in it sees it (with or without a cgroup namespace). */
