@@ -13,9 +13,11 @@ DEB_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static erofs-utils \
 	golang-github-opencontainers-specs-dev
 # The official OCI runtime-spec JSON schemas (from the Debian package above).
 OCI_SCHEMA_DIR ?= /usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema
+# What the end-to-end suite (test/e2e) needs: the engines that call clear.
+E2E_DEB_PACKAGES := docker.io containerd podman conmon tmux jq iptables runc bsdutils
 SCHEMA_GEN := src/container/generated/config-validator.js src/container/generated/config-validator.d.ts
 
-.PHONY: all build deps native proto schema ts agent exec-helper guest kernel image test test-report bench-boot bench-lifecycle bench clean
+.PHONY: all build deps e2e-deps install native proto schema ts agent exec-helper guest kernel image test test-report bench-boot bench-lifecycle bench clean
 
 all: build guest
 
@@ -27,6 +29,15 @@ deps:
 	  echo "[deps] installing:" $$missing; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "[deps] all Debian packages present"; fi
+
+# Docker, containerd and podman for test/e2e (their services are not started:
+# the suite starts its own daemons with data dirs of their own).
+e2e-deps:
+	@missing=$$(for p in $(E2E_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "[e2e-deps] installing:" $$missing; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "[e2e-deps] all Debian packages present"; fi
 
 native: $(NATIVE)
 $(NATIVE): src/native/binding.gyp $(wildcard src/native/*.cc src/native/*.h)
