@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const row = (name: string, s: Summary) => `| ${name.padEnd(5)} | ${String(s.median).padStart(6)} | ${String(s.min).padStart(6)} | ${String(s.max).padStart(6)} |`;
   console.log(`docker run --rm busybox true, ${runs} runs interleaved (ms, ${result.accel})`);
-  console.log('| runtime | median | min | max |'.replace('runtime', 'rt   '));
+  console.log('| rt    | median |    min |    max |');
   console.log('|-------|--------|--------|--------|');
   console.log(row('runc', result.runc));
   console.log(row('clear', result.clear));
