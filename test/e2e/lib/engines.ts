@@ -130,6 +130,11 @@ export class Engines {
   private pids: { name: string; pid: number }[] = [];
   private stopped = false;
   private readonly onExit = () => this.stopSync();
+  /** Killed (tap's timeout sends SIGTERM): clean up, then die of the same signal. */
+  private readonly onSignal = (sig: NodeJS.Signals) => {
+    this.stopSync();
+    process.kill(process.pid, sig);
+  };
 
   constructor(opts: EngineOptions = {}) {
     const n = (process.pid % 200) + 20;
@@ -143,6 +148,7 @@ export class Engines {
     this.bridgeCidr = opts.bridgeCidr ?? `10.213.${n}.1/24`;
     this.cgroupParent = `/${this.tag}`;
     process.on('exit', this.onExit);
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(sig, this.onSignal);
   }
 
   log(name: string): string {
@@ -375,11 +381,11 @@ tmp_dir = "${d}/podman/tmp"
     }
   }
 
-  /** QEMU processes that belong to this run (found through the run's cgroups). */
+  /** QEMU processes that belong to this run (found through the run's cgroups; clear renames QEMU's comm). */
   qemuPids(): number[] {
     return this.cgroupPids().filter((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('qemu');
+        return path.basename(fs.readlinkSync(`/proc/${pid}/exe`)).startsWith('qemu');
       } catch {
         return false;
       }
@@ -422,6 +428,7 @@ tmp_dir = "${d}/podman/tmp"
     if (this.stopped) return;
     this.stopped = true;
     process.off('exit', this.onExit);
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(sig, this.onSignal);
     // dockerd before containerd: it asks containerd to clean up its containers.
     for (const name of ['dockerd', 'containerd']) {
       for (const p of this.pids.filter((x) => x.name === name)) {
