@@ -5,7 +5,9 @@
  * (callers wait for EOF), and end the way the guest process ended.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
+import tty from 'node:tty';
 import type { Readable } from 'node:stream';
 import type { AgentClient, ExitStatus } from '../agent/client';
 import { messageOf } from '../lib/errors';
@@ -30,9 +32,36 @@ export function relayOut(source: Readable, fd: number): Promise<void> {
   });
 }
 
+/** The stdin stream that owns fd 0, when it is a pipe, socket or terminal (closeStdio ends it). */
+let ownedStdin: { fd: number; stream: net.Socket } | undefined;
+
+/**
+ * A readable stream over `fd`. Pipes, sockets and terminals are read on the
+ * event loop (libuv's pipe/tty handles): a blocking read of one in the
+ * threadpool would keep this process from exiting until the writer closes
+ * it — and callers such as ctr hold the container's stdin pipe open until
+ * the process has exited (process.exit joins the threadpool). Files and
+ * /dev/null never block and are read as files.
+ */
+function inputStream(fd: number): Readable {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.fstatSync(fd);
+  } catch {
+    st = undefined;
+  }
+  if (st && (st.isFIFO() || st.isSocket() || tty.isatty(fd))) {
+    const stream = tty.isatty(fd) ? new tty.ReadStream(fd) : new net.Socket({ fd, readable: true, writable: false });
+    if (fd === 0) ownedStdin = { fd, stream };
+    return stream;
+  }
+  return fs.createReadStream('', { fd, autoClose: false });
+}
+
 /** Feeds our fd to the process's stdin; EOF (or /dev/null) closes it. */
 export function relayIn(agent: AgentClient, execId: string, fd: number): void {
-  const source = fs.createReadStream('', { fd, autoClose: false });
+  const source = inputStream(fd);
+  source.on('error', (err) => debug('monitor', `stdin: ${messageOf(err)}`));
   agent.writeStdin(execId, source).catch((err) => debug('monitor', `stdin: ${messageOf(err)}`));
 }
 
@@ -57,7 +86,13 @@ export function closeQuietly(fd: number): void {
  * clean-up runs `ip` and `tc` after this) must not become fds 0-2.
  */
 export function closeStdio(): void {
-  closeQuietly(0);
+  if (ownedStdin) {
+    // Its handle owns fd 0: closing the number under it could later close a
+    // reused fd, and destroying it frees 0 only later, when a child's pipe
+    // may take it. Nobody waits for our stdin to close: stop reading, keep it.
+    ownedStdin.stream.pause();
+    ownedStdin.stream.unref();
+  } else closeQuietly(0);
   closeQuietly(1);
   closeQuietly(2);
   for (let fd = -1; fd < 2; ) {
