@@ -62,6 +62,8 @@ function report(fd: number, message: object): void {
 
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? '') as ExecMonitorParams;
+  // What `ps` and `docker top` show instead of the JSON argument (the agent socket names the VM).
+  process.title = `clear-exec ${params.id} ${params.execId} ${params.agentSocket}`;
   // The container's host cgroup, as the container's monitor is in it.
   try {
     joinDirs(params.cgroups ?? []);

@@ -185,6 +185,9 @@ class SyncChannel {
 
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? '') as MonitorParams;
+  // What `ps` and `docker top` show instead of the JSON argument; the run
+  // directory names the VM whose processes (QEMU, virtiofsd) sit beside us.
+  process.title = `clear-monitor ${params.id} ${params.runDir}`;
   const monitor = new Monitor(params);
   const spec = JSON.parse(fs.readFileSync(params.specFile, 'utf8')) as SpecLike;
   // Asked to stop (delete --force sends SIGKILL; anything gentler lands here):
