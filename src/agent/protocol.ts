@@ -50,6 +50,9 @@ export type StatsContainerRequest = pb.StatsContainerRequest;
 export type StatsContainerResponse = pb.StatsContainerResponse;
 export const StdioStream = pb.StdioStream;
 export type StdioStream = pb.StdioStream;
+export const FdDirection = pb.FdDirection;
+export type FdDirection = pb.FdDirection;
+export type PreservedFd = pb.PreservedFd;
 
 /** What a generated message class offers that the binding needs. */
 interface Codec<T> {
