@@ -8,6 +8,9 @@
  *           status lines go out on it, and later the barrier byte comes in
  *   fd 4    only with the "console" record: a socket on which the pty
  *           master is sent to the agent (SCM_RIGHTS), before "ready"
+ *   fd 5..  only with "pfd" records: the fds the process gets at other
+ *           numbers (runc's --preserve-fds); everything else above 4 is
+ *           closed at start
  *
  * Spec (agent -> helper, fd 3), JSON-free on purpose (no parser in C):
  *
@@ -46,6 +49,12 @@
  *                            underneath, as the host's do with runc)
  *     keyring NAME           join a new session keyring NAME (runc's
  *                            _ses.<id>); absent with --no-new-keyring
+ *     pfd TARGET SOURCE      a preserved fd: our fd SOURCE (5 and up) becomes
+ *                            the process's fd TARGET (3 and up), moved into
+ *                            place right before the exec, once the sync and
+ *                            console fds (3, 4) are no longer needed; until
+ *                            then SOURCE is close-on-exec (hooks never see
+ *                            it) and the proxy closes its copy
  *     join                   exec into an existing container (runc exec): the
  *                            ns records name the container init's namespaces
  *                            (/proc/PID/ns/...); no root, no mounts, no
@@ -192,6 +201,10 @@ struct hook {
   int n_args, n_env;
 };
 #define MAXHOOKS 32
+#define MAXPFDS 1024
+struct pfd {
+  int target, source;
+};
 
 #define MAXN 1024
 static struct {
@@ -200,6 +213,8 @@ static struct {
   const char *keyring, *state_head, *state_tail;
   struct hook hooks[MAXHOOKS];
   int n_hooks;
+  struct pfd pfds[MAXPFDS];
+  int n_pfds;
   int ns_flags;
   const char *ns_path[8];
   int ns_path_flag[8], n_ns_path;
@@ -304,7 +319,7 @@ static void parse_spec(void) {
     pos += strlen(kw) + 1;
     int nf = !strcmp(kw, "mount") ? 6 : !strcmp(kw, "dev") ? 7 : (!strcmp(kw, "rlimit") || !strcmp(kw, "hook")) ? 3
            : (!strcmp(kw, "ns") || !strcmp(kw, "sysctl") || !strcmp(kw, "cap") || !strcmp(kw, "user") ||
-              !strcmp(kw, "state")) ? 2
+              !strcmp(kw, "state") || !strcmp(kw, "pfd")) ? 2
            : (!strcmp(kw, "rootro") || !strcmp(kw, "defdevs") || !strcmp(kw, "nnp") || !strcmp(kw, "caps") ||
               !strcmp(kw, "console") || !strcmp(kw, "join") || !strcmp(kw, "nopivot")) ? 0 : 1;
     for (int i = 0; i < nf; i++) {
@@ -354,6 +369,15 @@ static void parse_spec(void) {
     else if (!strcmp(kw, "nopivot")) S.nopivot = 1;
     else if (!strcmp(kw, "keyring")) S.keyring = f[0];
     else if (!strcmp(kw, "state")) { S.state_head = f[0]; S.state_tail = f[1]; }
+    else if (!strcmp(kw, "pfd")) {
+      FULL(S.n_pfds, MAXPFDS, "preserved fds");
+      unsigned long long t = num(f[0], "preserved fd"), src = num(f[1], "preserved fd source");
+      if (t < 3 || t > INT_MAX) fail("invalid", "preserved fd %s: must be 3 or above", f[0]);
+      if (src <= CONSOLE_FD || src > INT_MAX) fail("invalid", "preserved fd %s: source fd %s must be above %d", f[0], f[1], CONSOLE_FD);
+      for (int i = 0; i < S.n_pfds; i++)
+        if (S.pfds[i].target == (int)t || S.pfds[i].source == (int)src) fail("invalid", "preserved fd %s given twice", f[0]);
+      S.pfds[S.n_pfds++] = (struct pfd){(int)t, (int)src};
+    }
     else if (!strcmp(kw, "hook")) {
       FULL(S.n_hooks, MAXHOOKS, "hooks");
       struct hook *h = &S.hooks[S.n_hooks++];
@@ -1028,6 +1052,8 @@ static void __attribute__((noreturn)) cwd_failed(int e) {
   fail(e == EACCES || e == EPERM ? "perm" : "notfound", "chdir to cwd (\"%s\") set in config.json failed: %s", S.cwd, errstr(e));
 }
 
+static void place_preserved(void);
+
 static void child(int alive_fd) {
   /* Die with the proxy; then make sure it did not die before we said so. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) sysfail("PR_SET_PDEATHSIG: %s", errstr(errno));
@@ -1084,11 +1110,68 @@ static void child(int alive_fd) {
     run_hooks(1, "created", 0);
   }
 
+  place_preserved();
   execve(path, S.args, S.env);
   /* Too late for a status line (the agent has moved on): say it on stderr. */
   int e = errno;
   dprintf(2, "clear-exec: exec %s: %s\n", path, errstr(e));
   _exit(e == ENOENT ? 127 : 126);
+}
+
+/*
+ * Closes every fd above the console fd but the preserved fds' sources, which
+ * become close-on-exec (the hooks must not get them).
+ */
+static int is_source(int fd) {
+  for (int i = 0; i < S.n_pfds; i++)
+    if (S.pfds[i].source == fd) return 1;
+  return 0;
+}
+
+static void close_others(void) {
+  int max = CONSOLE_FD;
+  for (int i = 0; i < S.n_pfds; i++)
+    if (S.pfds[i].source > max) max = S.pfds[i].source;
+  for (int fd = CONSOLE_FD + 1; fd <= max; fd++)
+    if (!is_source(fd)) close(fd);
+  if (syscall(SYS_close_range, (unsigned)max + 1, ~0U, 0) < 0)
+    for (int fd = max + 1; fd < 1024; fd++) close(fd);
+  for (int i = 0; i < S.n_pfds; i++)
+    if (fcntl(S.pfds[i].source, F_SETFD, FD_CLOEXEC) < 0)
+      sysfail("preserved fd %d: fd %d: %s", S.pfds[i].target, S.pfds[i].source, errstr(errno));
+}
+
+/*
+ * Right before the exec: every source to its target. First all of them above
+ * every number involved (a target may be another's source), then into place
+ * (dup2 clears close-on-exec). Fd 3 (sync) may be overwritten here: its close
+ * tells the agent we are past the barrier, which we are; errors from now on
+ * go to stderr, as an exec failure's do.
+ */
+static void place_preserved(void) {
+  if (!S.n_pfds) return;
+  int floor = CONSOLE_FD;
+  for (int i = 0; i < S.n_pfds; i++) {
+    if (S.pfds[i].target > floor) floor = S.pfds[i].target;
+    if (S.pfds[i].source > floor) floor = S.pfds[i].source;
+  }
+  int tmp[MAXPFDS];
+  for (int i = 0; i < S.n_pfds; i++) {
+    tmp[i] = fcntl(S.pfds[i].source, F_DUPFD_CLOEXEC, floor + 1);
+    if (tmp[i] < 0) {
+      int e = errno;
+      dprintf(2, "clear-exec: preserved fd %d: %s\n", S.pfds[i].target, errstr(e));
+      sysfail("preserved fd %d: %s", S.pfds[i].target, errstr(e));
+    }
+    close(S.pfds[i].source);
+  }
+  for (int i = 0; i < S.n_pfds; i++) {
+    if (dup2(tmp[i], S.pfds[i].target) < 0) {
+      dprintf(2, "clear-exec: preserved fd %d: %s\n", S.pfds[i].target, errstr(errno));
+      _exit(126);
+    }
+    close(tmp[i]);
+  }
 }
 
 /* --ctty FILE ARGV...: a new session with fd 0 (a pty slave) as its controlling terminal. */
@@ -1105,9 +1188,6 @@ static int ctty_exec(char **argv) {
 
 int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "--ctty")) return ctty_exec(argv + 2);
-  /* Only stdio, the sync fd and the console fd are ours to keep; neither may reach the container. */
-  if (syscall(SYS_close_range, CONSOLE_FD + 1, ~0U, 0) < 0)
-    for (int fd = CONSOLE_FD + 1; fd < 1024; fd++) close(fd);
   fcntl(CONSOLE_FD, F_SETFD, FD_CLOEXEC); /* EBADF without a terminal: fine */
   if (fcntl(SYNC_FD, F_SETFD, FD_CLOEXEC) < 0) {
     dprintf(2, "clear-exec: fd %d is not open: run by the clear agent only\n", SYNC_FD);
@@ -1115,6 +1195,9 @@ int main(int argc, char **argv) {
   }
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* the agent went away: so do we */
   parse_spec();
+  /* Only stdio, the sync fd, the console fd and the preserved fds' sources
+     are ours to keep; only the last reach the container (at their targets). */
+  close_others();
   if (!S.console) close(CONSOLE_FD);
 
   for (int i = 0; i < S.n_ns_path; i++) {
@@ -1134,6 +1217,8 @@ int main(int argc, char **argv) {
     child(alive[0]);
   }
   close(alive[0]);
+  /* The preserved fds are the child's: our copies would hold them open (no EOF) after it ends. */
+  for (int i = 0; i < S.n_pfds; i++) close(S.pfds[i].source);
   if (S.console) close(CONSOLE_FD); /* the child sends the console; its close must be the last */
   char line[32];
   int n = snprintf(line, sizeof line, "pid %d\n", pid);

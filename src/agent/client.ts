@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Readable } from 'stream';
 import {
+  FdDirection,
   StdioStream,
   agentService,
   toNumber,
@@ -65,6 +66,22 @@ export interface ExitStatus {
 }
 
 export type StdioName = 'stdout' | 'stderr';
+
+/**
+ * A caller's fd passed through to a container process (runc's
+ * --preserve-fds): the process gets a socket at `fd` whose bytes the host
+ * relays with writeFd (in, both) and readFd (out, both).
+ */
+export interface PreservedFd {
+  fd: number;
+  /** in: host → process; out: process → host. */
+  direction: 'in' | 'out' | 'both';
+}
+
+function preservedMessages(fds: PreservedFd[] | undefined): { fd: number; direction: FdDirection }[] {
+  const dir = { in: FdDirection.FD_DIRECTION_IN, out: FdDirection.FD_DIRECTION_OUT, both: FdDirection.FD_DIRECTION_BOTH };
+  return (fds ?? []).map((f) => ({ fd: f.fd, direction: dir[f.direction] }));
+}
 
 export type StdinSource =
   | Readable
@@ -229,6 +246,7 @@ export class AgentClient {
       },
       containerId: '',
       ociProcessJson: '',
+      preservedFds: [],
     });
     return { pid: r.pid };
   }
@@ -237,12 +255,13 @@ export class AgentClient {
    * Starts a process inside container `containerId` (runc exec): it joins the
    * container's namespaces. `ociProcess` is an OCI runtime-spec process object.
    */
-  async execInContainer(containerId: string, execId: string, ociProcess: object): Promise<ExecResult> {
+  async execInContainer(containerId: string, execId: string, ociProcess: object, preservedFds?: PreservedFd[]): Promise<ExecResult> {
     const r = await this.unary('ExecProcess', {
       execId,
       process: null,
       containerId,
       ociProcessJson: JSON.stringify(ociProcess),
+      preservedFds: preservedMessages(preservedFds),
     });
     return { pid: r.pid };
   }
@@ -254,6 +273,15 @@ export class AgentClient {
    * stops consuming the source.
    */
   writeStdin(execId: string, source: StdinSource): Promise<number> {
+    return this.writeInput(execId, 0, source);
+  }
+
+  /** As writeStdin, into the process's preserved fd `fd` (in or both); its end closes that fd's input. */
+  writeFd(execId: string, fd: number, source: StdinSource): Promise<number> {
+    return this.writeInput(execId, fd, source);
+  }
+
+  private writeInput(execId: string, fd: number, source: StdinSource): Promise<number> {
     const m = agentService.WriteStdin;
     return new Promise<number>((resolve, reject) => {
       let settled = false;
@@ -274,7 +302,7 @@ export class AgentClient {
       let first = true;
       const send = async (data: Uint8Array | undefined, close: boolean): Promise<boolean> => {
         if (settled) return false;
-        const msg: StdinChunk = { execId: first ? execId : '', data: data ?? Buffer.alloc(0), close };
+        const msg: StdinChunk = { execId: first ? execId : '', data: data ?? Buffer.alloc(0), close, fd };
         first = false;
         if (!call.write(msg)) {
           await new Promise<void>((r) => {
@@ -318,6 +346,15 @@ export class AgentClient {
    * guest for another reader.
    */
   readStdio(execId: string, stream: StdioName): Readable {
+    return this.readOutput(execId, stream, 0);
+  }
+
+  /** As readStdio, what the process writes to its preserved fd `fd` (out or both), until it closes it. */
+  readFd(execId: string, fd: number): Readable {
+    return this.readOutput(execId, 'stdout', fd);
+  }
+
+  private readOutput(execId: string, stream: StdioName, fd: number): Readable {
     const m = agentService.ReadStdio;
     const call = this.client.makeServerStreamRequest<unknown, StdioChunk>(
       m.path,
@@ -325,7 +362,8 @@ export class AgentClient {
       m.responseDeserialize,
       {
         execId,
-        stream: stream === 'stdout' ? StdioStream.STDIO_STREAM_STDOUT : StdioStream.STDIO_STREAM_STDERR,
+        stream: fd ? StdioStream.STDIO_STREAM_UNSPECIFIED : stream === 'stdout' ? StdioStream.STDIO_STREAM_STDOUT : StdioStream.STDIO_STREAM_STDERR,
+        fd,
       },
       new grpc.Metadata(),
       {},
@@ -392,6 +430,8 @@ export class AgentClient {
     bundle?: string;
     noPivot?: boolean;
     noNewKeyring?: boolean;
+    /** The caller's fds passed through (runc's --preserve-fds). */
+    preservedFds?: PreservedFd[];
   }): Promise<ExecResult> {
     const r = await this.unary('CreateContainer', {
       containerId: req.containerId,
@@ -402,6 +442,7 @@ export class AgentClient {
       bundle: req.bundle ?? '',
       noPivot: req.noPivot ?? false,
       noNewKeyring: req.noNewKeyring ?? false,
+      preservedFds: preservedMessages(req.preservedFds),
     });
     return { pid: r.pid };
   }

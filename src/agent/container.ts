@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import type { Socket } from 'net';
 import { native } from '../native';
-import { AgentError, Code, EXEC_HELPER, type Proc, type ProcessTable } from './processes';
+import { AgentError, Code, EXEC_HELPER, checkPreservedFds, type PreservedFdSpec, type Proc, type ProcessTable } from './processes';
 import { GuestCgroups, type LinuxResources } from './cgroup';
 
 export { EXEC_HELPER };
@@ -231,6 +231,7 @@ export function flattenConfig(cfg: OciConfig, opts: GuestCreateOptions = {}): Bu
   }
   if (opts.noPivot) add('nopivot');
   if (!opts.noNewKeyring && opts.id) add('keyring', `_ses.${opts.id}`);
+  addPreserved(add, opts.preservedFds ?? []);
   addGuestHooks(add, cfg, opts);
   addProcess(add, p);
   return encodeSpec(rec);
@@ -242,6 +243,29 @@ export interface GuestCreateOptions {
   bundle?: string;
   noPivot?: boolean;
   noNewKeyring?: boolean;
+  preservedFds?: PreservedFdSpec[];
+}
+
+/** The helper's fd for the first preserved fd's source (after sync 3 and console 4). */
+export const PRESERVED_SOURCE_FD = 5;
+
+/** `pfd TARGET SOURCE`: the helper moves its fd SOURCE to TARGET right before the exec. */
+function addPreserved(add: (...fields: string[]) => void, fds: PreservedFdSpec[]): void {
+  fds.forEach((f, i) => add('pfd', String(f.fd), String(PRESERVED_SOURCE_FD + i)));
+}
+
+/**
+ * The helper's fds from 4 on: the console socket's end (or nothing) at 4,
+ * then one socketpair per preserved fd (the agent's ends in child.stdio).
+ */
+function helperFds(consoleFd: number | null, fds: PreservedFdSpec[]): Array<number | 'ignore' | 'pipe'> {
+  if (!fds.length) return consoleFd !== null ? [consoleFd] : [];
+  return [consoleFd ?? 'ignore', ...fds.map(() => 'pipe' as const)];
+}
+
+/** Hands the agent's ends of the preserved fds' socketpairs to the process entry. */
+function attachPreserved(p: Proc, fds: PreservedFdSpec[]): void {
+  fds.forEach((f, i) => p.addPreserved(f.fd, p.child.stdio[PRESERVED_SOURCE_FD + i] as Socket, f.direction));
 }
 
 const GUEST_HOOKS = ['createContainer', 'startContainer'] as const;
@@ -312,7 +336,7 @@ function encodeSpec(rec: string[]): Buffer {
  * exec`): join mode, the namespaces of the container's init, then the process.
  * The mount namespace comes last: once in it, /proc is the container's.
  */
-export function flattenExec(p: OciProcess, initPid: number): Buffer {
+export function flattenExec(p: OciProcess, initPid: number, preservedFds: PreservedFdSpec[] = []): Buffer {
   const rec: string[] = [];
   const add = (...fields: string[]) => rec.push(...fields);
   if (!p || typeof p !== 'object') throw invalid('oci_process_json is not an object');
@@ -322,6 +346,7 @@ export function flattenExec(p: OciProcess, initPid: number): Buffer {
   for (const [type, file] of [['pid', 'pid'], ['uts', 'uts'], ['ipc', 'ipc'], ['cgroup', 'cgroup'], ['mount', 'mnt']]) {
     add('ns', type, `/proc/${initPid}/ns/${file}`);
   }
+  addPreserved(add, preservedFds);
   addProcess(add, p);
   return encodeSpec(rec);
 }
@@ -371,6 +396,8 @@ export interface CreateContainerParams {
   bundle?: string;
   noPivot?: boolean;
   noNewKeyring?: boolean;
+  /** The caller's fds passed through (runc's --preserve-fds), relayed by content. */
+  preservedFds?: PreservedFdSpec[];
 }
 
 interface Container {
@@ -444,7 +471,9 @@ export class ContainerManager {
       throw invalid(`oci_config_json: ${(err as Error).message}`);
     }
     if (!cfg || typeof cfg !== 'object') throw invalid('oci_config_json is not an object');
-    const spec = flattenConfig(cfg, { id, bundle: req.bundle, noPivot: req.noPivot, noNewKeyring: req.noNewKeyring });
+    const preservedFds = req.preservedFds ?? [];
+    checkPreservedFds(preservedFds);
+    const spec = flattenConfig(cfg, { id, bundle: req.bundle, noPivot: req.noPivot, noNewKeyring: req.noNewKeyring, preservedFds });
     const terminal = cfg.process?.terminal === true;
     this.creating.add(id);
     // With a terminal: a socketpair whose far end is the helper's fd 4, on
@@ -466,9 +495,10 @@ export class ContainerManager {
         req.execId,
         {
           file: this.helper, args: [], env: {}, extraFds: 1, describe: 'container init',
-          inheritFds: terminal ? [consoleFds[1]] : [],
+          inheritFds: helperFds(terminal ? consoleFds[1] : null, preservedFds),
         },
         async (p) => {
+          attachPreserved(p, preservedFds);
           sync = p.child.stdio[3] as Socket;
           // In the cgroup before it reads its spec: all it forks stays there.
           if (cgroupMade) this.cgroups.join(id, p.child.pid!);
@@ -507,7 +537,7 @@ export class ContainerManager {
    * container init's namespaces and execs at once. Its stdio, exit and
    * signals are reached by execId like any process.
    */
-  async exec(containerId: string, execId: string, processJson: string): Promise<{ pid: number }> {
+  async exec(containerId: string, execId: string, processJson: string, preservedFds: PreservedFdSpec[] = []): Promise<{ pid: number }> {
     const c = this.containers.get(containerId);
     if (!c) throw new AgentError(Code.NOT_FOUND, `no container ${JSON.stringify(containerId)}`);
     if (c.proc.exit) throw new AgentError(Code.FAILED_PRECONDITION, 'cannot exec in a stopped container');
@@ -517,7 +547,8 @@ export class ContainerManager {
     } catch (err) {
       throw invalid(`oci_process_json: ${(err as Error).message}`);
     }
-    const spec = flattenExec(p, c.proc.targetPid);
+    checkPreservedFds(preservedFds);
+    const spec = flattenExec(p, c.proc.targetPid, preservedFds);
     const terminal = p.terminal === true;
     let consoleFds: number[] = [];
     try {
@@ -527,9 +558,10 @@ export class ContainerManager {
         execId,
         {
           file: this.helper, args: [], env: {}, extraFds: 1, describe: 'exec helper',
-          inheritFds: terminal ? [consoleFds[1]] : [],
+          inheritFds: helperFds(terminal ? consoleFds[1] : null, preservedFds),
         },
         async (proc) => {
+          attachPreserved(proc, preservedFds);
           const sync = proc.child.stdio[3] as Socket;
           // runc exec puts the process in the container's cgroup too.
           if (this.cgroups.dir(containerId) && existsSync(this.cgroups.dir(containerId)!)) {

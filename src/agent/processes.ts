@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import { constants as osConstants } from 'os';
 import { accessSync, constants as fsConstants, fchownSync, statSync } from 'fs';
 import * as path from 'path';
+import type { Socket } from 'net';
 import { PassThrough, type Readable, type Writable } from 'stream';
 import { native } from '../native';
 import { FdStream } from '../native/fd-stream';
@@ -73,6 +74,41 @@ interface OutputState {
   done: boolean;
 }
 
+/** Which way a preserved fd's bytes go: in = host → process. */
+export type FdDirection = 'in' | 'out' | 'both';
+
+/** A caller's fd passed through to a process (runc's --preserve-fds), relayed by content. */
+export interface PreservedFdSpec {
+  /** The fd number in the process (3 and up). */
+  fd: number;
+  direction: FdDirection;
+}
+
+/**
+ * The agent's end of a preserved fd: a socketpair's end whose other end is
+ * the process's fd. WriteStdin with the fd feeds `input`; ReadStdio with
+ * the fd reads `output`.
+ */
+export interface PreservedEnd {
+  socket: Socket;
+  input: Writable | null;
+  /** A WriteStdin call is attached now. */
+  writing: boolean;
+  output: OutputState | null;
+}
+
+/** Checks a list of preserved fds: numbers 3 and up, each once. */
+export function checkPreservedFds(fds: PreservedFdSpec[]): void {
+  const seen = new Set<number>();
+  for (const f of fds) {
+    if (!Number.isInteger(f.fd) || f.fd < 3 || f.fd > 65535) throw new AgentError(Code.INVALID_ARGUMENT, `preserved fd ${f.fd}: must be 3 or above`);
+    if (!['in', 'out', 'both'].includes(f.direction)) throw new AgentError(Code.INVALID_ARGUMENT, `preserved fd ${f.fd}: no direction`);
+    if (seen.has(f.fd)) throw new AgentError(Code.INVALID_ARGUMENT, `preserved fd ${f.fd} given twice`);
+    seen.add(f.fd);
+  }
+  if (fds.length > 1000) throw new AgentError(Code.INVALID_ARGUMENT, `too many preserved fds (${fds.length})`);
+}
+
 /** How ProcessTable.spawn starts a program other than through ExecProcess (the container helper). */
 export interface SpawnSpec {
   file: string;
@@ -81,8 +117,12 @@ export interface SpawnSpec {
   cwd?: string;
   /** Extra 'pipe' fds after stdio (fd 3, 4, ...): socketpairs, in child.stdio. */
   extraFds?: number;
-  /** Fds of ours the child gets after those (the next fd numbers, in order). */
-  inheritFds?: number[];
+  /**
+   * What the child gets after those (the next fd numbers, in order): fds of
+   * ours, 'ignore' (nothing at that number) or 'pipe' (one more socketpair,
+   * in child.stdio).
+   */
+  inheritFds?: Array<number | 'ignore' | 'pipe'>;
   /** Names the program in errors, e.g. "container init". */
   describe?: string;
 }
@@ -106,6 +146,8 @@ export class Proc {
   pty: FdStream | null = null;
   /** The last byte written to stdin (decides how many ^D end the input). */
   lastInput = -1;
+  /** Preserved fds (runc's --preserve-fds) by their number in the process. */
+  readonly fds = new Map<number, PreservedEnd>();
   private readonly exitWaiters: Array<(e: ExitInfo) => void> = [];
 
   constructor(
@@ -201,6 +243,35 @@ export class Proc {
     native().setWinsize(fd, size.rows, size.cols);
   }
 
+  /**
+   * Adds a preserved fd whose agent end is `socket` (the process has the
+   * other end at `fd`). Output waits in the socket until ReadStdio reads it,
+   * as stdout's does.
+   */
+  addPreserved(fd: number, socket: Socket, direction: FdDirection): void {
+    socket.on('error', () => {});
+    // Our input may go on after the process closed its writing side (BOTH).
+    socket.allowHalfOpen = true;
+    const end: PreservedEnd = { socket, input: null, writing: false, output: null };
+    if (direction !== 'out') end.input = socket;
+    if (direction !== 'in') {
+      socket.on('readable', noop);
+      end.output = { stream: socket, reading: false, done: false };
+    }
+    this.fds.set(fd, end);
+  }
+
+  /** The preserved fd's end, or NOT_FOUND / FAILED_PRECONDITION for the wrong direction. */
+  preserved(fd: number, want: 'input' | 'output'): PreservedEnd {
+    const end = this.fds.get(fd);
+    if (!end) throw new AgentError(Code.NOT_FOUND, `process ${JSON.stringify(this.execId)} has no preserved fd ${fd}`);
+    if (!end[want]) {
+      throw new AgentError(Code.FAILED_PRECONDITION,
+        `preserved fd ${fd} of ${JSON.stringify(this.execId)} is ${want === 'input' ? 'write-only' : 'read-only'} in the process`);
+    }
+    return end;
+  }
+
   /** Resolves once the process has exited (at once if it has). */
   wait(): Promise<ExitInfo> {
     if (this.exit) return Promise.resolve(this.exit);
@@ -213,17 +284,26 @@ export class Proc {
   }
 
   markOutputDone(name: OutputName): void {
-    this.out[name].done = true;
+    this.markDone(this.out[name]);
+  }
+
+  /** An output (stdout, stderr or a preserved fd's) delivered its EOF. */
+  markDone(out: OutputState): void {
+    out.done = true;
     this.maybeSettle();
   }
 
-  /** Exited, waited for, and both outputs drained: the entry can go. */
+  /** Exited, waited for, and every output drained: the entry can go. */
   get settled(): boolean {
-    return this.exit !== null && this.waited && this.out.stdout.done && this.out.stderr.done;
+    return this.exit !== null && this.waited && this.out.stdout.done && this.out.stderr.done &&
+      [...this.fds.values()].every((e) => !e.output || e.output.done);
   }
 
   private maybeSettle(): void {
-    if (this.settled) this.onSettled(this);
+    if (!this.settled) return;
+    // Nothing more can come through the preserved fds: close our ends.
+    for (const e of this.fds.values()) e.socket.destroy();
+    this.onSettled(this);
   }
 
   /** Drops whatever is left in the pipes (the entry is being replaced). */
@@ -231,6 +311,7 @@ export class Proc {
     this.stdin.destroy();
     this.out.stdout.stream.destroy();
     this.out.stderr.stream.destroy();
+    for (const e of this.fds.values()) e.socket.destroy();
   }
 }
 

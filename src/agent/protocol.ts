@@ -55,6 +55,9 @@ export type ConfigureNetworkRequest = pb.ConfigureNetworkRequest;
 export type ConfigureNetworkResponse = pb.ConfigureNetworkResponse;
 export const StdioStream = pb.StdioStream;
 export type StdioStream = pb.StdioStream;
+export const FdDirection = pb.FdDirection;
+export type FdDirection = pb.FdDirection;
+export type PreservedFd = pb.PreservedFd;
 
 /** What a generated message class offers that the binding needs. */
 interface Codec<T> {

@@ -9,6 +9,7 @@ import * as os from 'os';
 import type { Duplex, Writable } from 'stream';
 import {
   AGENT_VERSION,
+  FdDirection,
   PROTOCOL,
   StdioStream,
   agentService,
@@ -43,7 +44,7 @@ import {
 } from './protocol';
 import { ContainerManager, type ContainerManagerOptions } from './container';
 import { configureNetwork, type NetworkOptions } from './network';
-import { AgentError, Code, ProcessTable, type OutputName, type Proc } from './processes';
+import { AgentError, Code, ProcessTable, type OutputName, type PreservedEnd, type PreservedFdSpec, type Proc } from './processes';
 
 export interface AgentServerOptions {
   /** Called after Shutdown has been answered. */
@@ -66,6 +67,17 @@ function uptimeMs(): number {
 function toStatus(err: unknown): Partial<grpc.StatusObject> {
   if (err instanceof AgentError) return { code: err.code, details: err.message };
   return { code: Code.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}
+
+/** PreservedFd messages as the process table takes them. */
+function preservedFds(list: Array<{ fd?: number | null; direction?: FdDirection | null }> | null | undefined): PreservedFdSpec[] {
+  return (list ?? []).map((f) => {
+    const direction = f.direction === FdDirection.FD_DIRECTION_IN ? 'in'
+      : f.direction === FdDirection.FD_DIRECTION_OUT ? 'out'
+        : f.direction === FdDirection.FD_DIRECTION_BOTH ? 'both' : null;
+    if (!direction) throw new AgentError(Code.INVALID_ARGUMENT, `preserved fd ${f.fd}: no direction`);
+    return { fd: f.fd ?? 0, direction };
+  });
 }
 
 /**
@@ -150,9 +162,13 @@ export class AgentServer {
       ExecProcess: (call, cb) => {
         const { execId, process: p, containerId, ociProcessJson } = call.request;
         if (containerId) {
-          this.containers
-            .exec(containerId, execId, ociProcessJson ?? '')
+          Promise.resolve()
+            .then(() => this.containers.exec(containerId, execId, ociProcessJson ?? '', preservedFds(call.request.preservedFds)))
             .then((res) => cb(null, res), (err) => cb(toStatus(err)));
+          return;
+        }
+        if (call.request.preservedFds?.length) {
+          cb(toStatus(new AgentError(Code.INVALID_ARGUMENT, 'preserved fds need container_id')));
           return;
         }
         table
@@ -171,6 +187,8 @@ export class AgentServer {
 
       WriteStdin: (call, cb) => {
         let proc: Proc | undefined;
+        // With fd: a preserved fd's input instead of stdin.
+        let pfd: PreservedEnd | undefined;
         let written = 0;
         let finished = false;
         const finish = (err: unknown) => {
@@ -178,7 +196,8 @@ export class AgentServer {
           finished = true;
           call.off('data', onData);
           call.off('end', onEnd);
-          if (proc) proc.writing = false;
+          if (pfd) pfd.writing = false;
+          else if (proc) proc.writing = false;
           if (err) cb(toStatus(err));
           else cb(null, { bytesWritten: written });
         };
@@ -186,21 +205,30 @@ export class AgentServer {
           if (!proc) {
             if (!chunk.execId) throw new AgentError(Code.INVALID_ARGUMENT, 'the first StdinChunk must carry exec_id');
             const p = table.get(chunk.execId);
-            if (p.writing) {
-              throw new AgentError(Code.FAILED_PRECONDITION, `stdin of ${JSON.stringify(chunk.execId)} already has a writer`);
+            if (chunk.fd) {
+              const end = p.preserved(chunk.fd, 'input');
+              if (end.writing) {
+                throw new AgentError(Code.FAILED_PRECONDITION, `fd ${chunk.fd} of ${JSON.stringify(chunk.execId)} already has a writer`);
+              }
+              end.writing = true;
+              pfd = end;
+            } else {
+              if (p.writing) {
+                throw new AgentError(Code.FAILED_PRECONDITION, `stdin of ${JSON.stringify(chunk.execId)} already has a writer`);
+              }
+              p.writing = true;
             }
-            p.writing = true;
             proc = p;
           }
-          const stdin = proc.stdin;
+          const stdin = pfd ? pfd.input! : proc.stdin;
           if (chunk.data && chunk.data.length) {
             // Closed or broken (the child is gone): the call ends quietly.
             if (!(await writeChunk(stdin, chunk.data))) return false;
             written += chunk.data.length;
-            proc.lastInput = chunk.data[chunk.data.length - 1];
+            if (!pfd) proc.lastInput = chunk.data[chunk.data.length - 1];
           }
           if (chunk.close) {
-            proc.closeStdin();
+            closeInput();
             return false;
           }
           return true;
@@ -215,10 +243,12 @@ export class AgentServer {
             (err) => finish(err),
           );
         };
+        // A preserved fd's input ends as a pipe's does: the process reads EOF.
+        const closeInput = () => (pfd ? pfd.input!.end() : proc?.closeStdin());
         const onEnd = () => {
           void busy.then(() => {
             if (finished) return;
-            proc?.closeStdin();
+            closeInput();
             finish(null);
           });
         };
@@ -231,21 +261,22 @@ export class AgentServer {
       },
 
       ReadStdio: (call) => {
-        const { execId, stream: which } = call.request;
+        const { execId, stream: which, fd } = call.request;
         const fail = (err: unknown) => call.emit('error', toStatus(err));
         const name: OutputName | null =
           which === StdioStream.STDIO_STREAM_STDOUT ? 'stdout' : which === StdioStream.STDIO_STREAM_STDERR ? 'stderr' : null;
-        if (!name) return fail(new AgentError(Code.INVALID_ARGUMENT, 'stream must be STDOUT or STDERR'));
+        if (!name && !fd) return fail(new AgentError(Code.INVALID_ARGUMENT, 'stream must be STDOUT or STDERR'));
         let proc: Proc;
+        let out: NonNullable<PreservedEnd['output']>;
         try {
           proc = table.get(execId);
+          out = fd ? proc.preserved(fd, 'output').output! : proc.out[name!];
         } catch (err) {
           return fail(err);
         }
-        const outName: OutputName = name;
-        const out = proc.out[name];
+        const what = fd ? `fd ${fd}` : name;
         if (out.reading) {
-          return fail(new AgentError(Code.FAILED_PRECONDITION, `${name} of ${JSON.stringify(execId)} already has a reader`));
+          return fail(new AgentError(Code.FAILED_PRECONDITION, `${what} of ${JSON.stringify(execId)} already has a reader`));
         }
         if (out.done) {
           call.end();
@@ -284,7 +315,7 @@ export class AgentServer {
         function onEnd(): void {
           if (!detach()) return;
           call.end();
-          proc.markOutputDone(outName);
+          proc.markDone(out);
         }
         src.on('readable', pump);
         src.once('end', onEnd);
@@ -336,8 +367,8 @@ export class AgentServer {
 
       CreateContainer: (call, cb) => {
         const r = call.request;
-        this.containers
-          .create({
+        Promise.resolve()
+          .then(() => this.containers.create({
             containerId: r.containerId,
             execId: r.execId,
             ociConfigJson: r.ociConfigJson,
@@ -346,7 +377,8 @@ export class AgentServer {
             bundle: r.bundle,
             noPivot: r.noPivot,
             noNewKeyring: r.noNewKeyring,
-          })
+            preservedFds: preservedFds(r.preservedFds),
+          }))
           .then((res) => cb(null, res), (err) => cb(toStatus(err)));
       },
 

@@ -21,11 +21,12 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { AgentClient, type ExitStatus } from '../agent/client';
+import { AgentClient, type ExitStatus, type PreservedFd } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
 import { joinDirs } from './cgroups';
-import { VM_DIED_EXIT_CODE, closeStdio, exitLike, relayPipes } from './relay';
+import { native } from '../native';
+import { VM_DIED_EXIT_CODE, closeStdio, exitLike, relayPipes, relayPreserved } from './relay';
 import { attachConsole, type ConsoleRelay } from './terminal';
 
 export interface ExecMonitorParams {
@@ -41,6 +42,8 @@ export interface ExecMonitorParams {
   consoleSocket?: string;
   /** The container's host cgroup directories (its cgroups.json), joined first. */
   cgroups?: string[];
+  /** --preserve-fds: our fds at the numbers the process gets (3..), and which way each goes. */
+  preservedFds?: PreservedFd[];
   syncFd: number;
 }
 
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? '') as ExecMonitorParams;
   // What `ps` and `docker top` show instead of the JSON argument (the agent socket names the VM).
   process.title = `clear-exec ${params.id} ${params.execId} ${params.agentSocket}`;
+  native().cloexecFrom(3);
   // The container's host cgroup, as the container's monitor is in it.
   try {
     joinDirs(params.cgroups ?? []);
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
   const terminal = params.process.terminal === true;
   let console: ConsoleRelay | null = null;
   try {
-    const { pid } = await agent.execInContainer(params.id, params.execId, params.process);
+    const { pid } = await agent.execInContainer(params.id, params.execId, params.process, params.preservedFds);
     if (terminal) {
       // The terminal's hang-up reaches the process as SIGHUP (the relay sends it).
       process.on('SIGHUP', () => debug('exec-monitor', 'SIGHUP ignored (terminal)'));
@@ -96,7 +100,10 @@ async function main(): Promise<void> {
       agent.signal(params.execId, signo).catch((err) => debug('exec-monitor', `${sig}: ${messageOf(err)}`));
     });
   }
-  const relays = console ? console.done : relayPipes(agent, params.execId);
+  const relays = Promise.all([
+    console ? console.done : relayPipes(agent, params.execId),
+    relayPreserved(agent, params.execId, params.preservedFds ?? []),
+  ]);
   const status: ExitStatus | null = await agent.wait(params.execId).catch((err) => {
     debug('exec-monitor', `wait: ${messageOf(err)}`);
     return null;

@@ -22,6 +22,7 @@ import { state } from './lifecycle';
 import { readReport } from './monitor-launch';
 import { readMonitorRecord } from './monitor-record';
 import { ownConsoleSocket } from './console-socket';
+import { describePreservedFds, relayEnv } from './preserved-fds';
 import { relayCallerTerminal } from './terminal';
 import { containerDir, writePidFile } from './state';
 
@@ -72,6 +73,10 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
   // -t in the foreground: as runc does, we hold the pty ourselves and relay
   // our own stdio to it (the exec monitor sends its master to a console
   // socket of ours).
+  // runc's --preserve-fds: our fds 3.. go to the exec monitor at the same
+  // numbers, which relays them (looked at here: a listening socket is refused).
+  const preservedFds = describePreservedFds(3, opts.preserveFds > 0 ? opts.preserveFds : 0);
+  const syncFd = 3 + preservedFds.length;
   const local = terminal && !opts.detach ? ownConsoleSocket() : null;
   const params: ExecMonitorParams = {
     id: opts.id,
@@ -81,16 +86,18 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
     ...(opts.consoleSocket ? { consoleSocket: path.resolve(opts.consoleSocket) } : {}),
     ...(local ? { consoleSocket: local.path } : {}),
     cgroups: recordedCgroups(containerDir(ctx.root, opts.id)),
-    syncFd: 3,
+    ...(preservedFds.length ? { preservedFds } : {}),
+    syncFd,
   };
   // As for the container's monitor: nothing we inherited beyond stdio may
   // stay open in a long-lived process.
   native().cloexecFrom(3);
   const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'container', 'exec-monitor.js'), JSON.stringify(params)], {
     detached: true,
-    stdio: [...(terminal ? (['ignore', 'ignore', 'ignore'] as const) : [0, 1, 2]), 'pipe'],
+    stdio: [...(terminal ? (['ignore', 'ignore', 'ignore'] as const) : [0, 1, 2]), ...preservedFds.map((f) => f.fd), 'pipe'],
+    env: relayEnv(preservedFds.length),
   });
-  const sync = child.stdio[3] as Readable | null;
+  const sync = child.stdio[syncFd] as Readable | null;
   if (!child.pid || !sync) throw new ClearError('cannot start the exec monitor');
   const pid = child.pid;
   const exited = new Promise<number>((resolve) =>

@@ -26,12 +26,15 @@ import type { MonitorParams } from './monitor';
 import type { MonitorLaunch } from './monitor-api';
 import { INIT_EXEC_ID, readMonitorRecord } from './monitor-record';
 import { networkNamespacePath, unwireNetwork } from './network';
+import { describePreservedFds, relayEnv } from './preserved-fds';
 
 /** Spawns the monitor; resolves with its pid once it reports the container created. */
 export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> {
   const specFile = path.join(l.stateDir, 'config.json');
   fs.writeFileSync(specFile, JSON.stringify(l.spec));
-  const preserved = Array.from({ length: l.preserveFds }, (_, i) => 3 + i);
+  // Looked at here, in the caller's namespaces (a listening socket is refused).
+  const preservedFds = describePreservedFds(3, l.preserveFds);
+  const preserved = preservedFds.map((f) => f.fd);
   const syncFd = 3 + l.preserveFds;
   const params: MonitorParams = {
     id: l.id,
@@ -43,6 +46,7 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
     systemdCgroup: l.systemdCgroup,
     noPivot: l.noPivot,
     noNewKeyring: l.noNewKeyring,
+    ...(preservedFds.length ? { preservedFds } : {}),
     ...(l.consoleSocket ? { consoleSocket: l.consoleSocket } : {}),
   };
   // Everything this process inherited beyond what we pass on stays here:
@@ -57,6 +61,7 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
     // caller would wait for their EOF), as runc's init never holds them.
     stdio: [...(l.consoleSocket ? ['ignore', 'ignore', 'ignore'] as const : [0, 1, 2]), ...preserved, 'pipe'],
     cwd: l.bundle,
+    env: relayEnv(preserved.length),
   });
   const sync = child.stdio[syncFd] as Duplex | null;
   if (!child.pid || !sync) throw new ClearError(`cannot start the container monitor (is ${cmd} from util-linux installed?)`);

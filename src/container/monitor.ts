@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { ExitStatus } from '../agent/client';
+import type { ExitStatus, PreservedFd } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
 import { Sandbox } from '../sandbox/sandbox';
@@ -29,7 +29,8 @@ import { unwireNetwork, wireNetwork } from './network';
 import { vmSizeFor } from './resources';
 import { GUEST_SHARE_MOUNT, SHARE_TAG, stageShare } from './share';
 import { INIT_EXEC_ID, type MonitorRecord, writeMonitorRecord } from './monitor-record';
-import { VM_DIED_EXIT_CODE, closeStdio, exitLike, relayPipes } from './relay';
+import { native } from '../native';
+import { VM_DIED_EXIT_CODE, closeStdio, exitLike, relayPipes, relayPreserved } from './relay';
 import { attachConsole, type ConsoleRelay } from './terminal';
 
 export interface MonitorParams {
@@ -50,6 +51,12 @@ export interface MonitorParams {
   /** runc's --no-pivot and --no-new-keyring, carried to the guest set-up. */
   noPivot?: boolean;
   noNewKeyring?: boolean;
+  /**
+   * --preserve-fds: our fds at the numbers the process gets (3..), and which
+   * way each is relayed (launchMonitor looked at them in the caller's
+   * namespaces).
+   */
+  preservedFds?: PreservedFd[];
 }
 /** The status a monitor ends with when its VM died rather than the container process. */
 export { VM_DIED_EXIT_CODE };
@@ -107,6 +114,7 @@ class Monitor {
       bundle,
       noPivot: this.params.noPivot,
       noNewKeyring: this.params.noNewKeyring,
+      preservedFds: this.params.preservedFds,
     });
     if (spec.process.terminal) {
       // The caller has the terminal before create returns, as with runc.
@@ -124,7 +132,10 @@ class Monitor {
   /** Relays stdio until the container process ends; returns how it ended. */
   async run(): Promise<ExitStatus | null> {
     const sb = this.sandbox!;
-    const relays = this.console ? this.console.done : relayPipes(sb.agent, INIT_EXEC_ID);
+    const relays = Promise.all([
+      this.console ? this.console.done : relayPipes(sb.agent, INIT_EXEC_ID),
+      relayPreserved(sb.agent, INIT_EXEC_ID, this.params.preservedFds ?? []),
+    ]);
     const vmGone = sb.machine.exited.then(() => null);
     const status = await Promise.race([sb.agent.wait(INIT_EXEC_ID).catch(() => null), vmGone]);
     if (status) await relays;
@@ -188,6 +199,9 @@ async function main(): Promise<void> {
   // What `ps` and `docker top` show instead of the JSON argument; the run
   // directory names the VM whose processes (QEMU, virtiofsd) sit beside us.
   process.title = `clear-monitor ${params.id} ${params.runDir}`;
+  // The preserved fds and the sync socket are ours alone: QEMU and
+  // virtiofsd must not hold them (a caller waits for their EOF).
+  native().cloexecFrom(3);
   const monitor = new Monitor(params);
   const spec = JSON.parse(fs.readFileSync(params.specFile, 'utf8')) as SpecLike;
   // Asked to stop (delete --force sends SIGKILL; anything gentler lands here):
