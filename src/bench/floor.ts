@@ -20,15 +20,24 @@ function floorMachine(accel: Accelerator, runDir: string, init: string) {
   return new QemuHypervisor().start({
     name: 'floor',
     kernel,
-    // Everything after `--` goes to init.
+    // Words without '=' that the kernel does not know go to init's argv. Not
+    // `--`: QEMU appends the virtio_mmio.device= arguments after all of this,
+    // and past a `--` the kernel would hand them to init and find no disk.
     cmdline: `root=/dev/vda rootfstype=erofs ro init=${init}`,
     memoryMiB: 256,
     vcpus: 1,
     accel,
     runDir,
-    consoleLog: null,
+    consoleLog: path.join(runDir, 'console.log'),
     devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }],
   });
+}
+
+/** A floor VM must reach its init: a panic (no root, no init) also ends QEMU, sooner. */
+function checkConsole(runDir: string): void {
+  const text = fs.readFileSync(path.join(runDir, 'console.log'), 'utf8');
+  const panic = /Kernel panic[^\n]*/.exec(text);
+  if (panic) throw new Error(`floor VM: ${panic[0]}`);
 }
 
 /** QEMU start to QEMU exit, booting the same kernel and image into busybox's `reboot -f`. */
@@ -36,10 +45,12 @@ export async function floorBoot(accel: Accelerator): Promise<number> {
   const runDir = tempRunDir();
   try {
     const started = Date.now();
-    const machine = await floorMachine(accel, runDir, '/bin/reboot -- -f');
+    const machine = await floorMachine(accel, runDir, '/sbin/reboot -f');
     const exit = await machine.exited;
+    const ms = Date.now() - started;
     if (exit.code !== 0) throw new Error(`floor VM ended with ${exit.code ?? exit.signal}: ${exit.stderrTail}`);
-    return Date.now() - started;
+    checkConsole(runDir);
+    return ms;
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
   }
@@ -48,10 +59,13 @@ export async function floorBoot(accel: Accelerator): Promise<number> {
 /** Host PSS (KiB) of a bare QEMU whose init is busybox `sleep`, after `settleMs`. */
 export async function floorIdlePss(accel: Accelerator, settleMs: number): Promise<number> {
   const runDir = tempRunDir();
-  const machine = await floorMachine(accel, runDir, '/bin/sleep -- 1000000');
+  const machine = await floorMachine(accel, runDir, '/bin/sleep 1000000');
   try {
     await sleep(settleMs);
-    return pssKiB(machine.pid);
+    const kib = pssKiB(machine.pid);
+    checkConsole(runDir);
+    if (kib === 0) throw new Error('floor VM: QEMU gone before it was measured');
+    return kib;
   } finally {
     await machine.kill().catch(() => {});
     fs.rmSync(runDir, { recursive: true, force: true });
