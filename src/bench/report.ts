@@ -35,7 +35,8 @@ export interface BenchResult {
   qemuLeftovers: unknown[];
 }
 
-const f0 = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2));
+const f0 = (n: number) =>
+  Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : String(Number(n.toFixed(Math.abs(n) >= 10 ? 1 : 2)));
 
 function cell(m: Measure | null | undefined, kind: 'mmm' | 'median'): string {
   if (!m) return '—';
