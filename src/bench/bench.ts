@@ -8,9 +8,9 @@
  * Knobs (environment): BENCH_QUICK=1 (a few minutes: few runs, 1 and 5
  * containers), BENCH_RUNS (start, 10), BENCH_CLI_RUNS (20), BENCH_LEVELS
  * (1,5,10,20), BENCH_BUDGET_MIB (4096), BENCH_DENSITY_CAP (40),
- * BENCH_IO_RUNS (3), BENCH_DD_MIB (256), BENCH_PARALLEL (10), BENCH_RUNTIMES
+ * BENCH_IO_RUNS (1), BENCH_DD_MIB (256; 16 quick), BENCH_PARALLEL (10), BENCH_RUNTIMES
  * (clear,runc,crun,runsc), BENCH_SECTIONS (start,cli,memory,io,parallel),
- * BENCH_NO_README=1.
+ * BENCH_NO_README=1. `node dist/bench/render.js RESULT.json` re-renders a result.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +22,7 @@ import { detectAccelerator } from '../vmm/accel';
 import { floorBoot, floorIdlePss } from './floor';
 import { renderMarkdown, renderSvg, updateReadme, type BenchResult, type MemoryLevel } from './report';
 import {
-  comm,
+  exeName,
   exec,
   execDetached,
   failure,
@@ -55,9 +55,11 @@ const CFG = {
   levels: (env.BENCH_LEVELS ?? (QUICK ? '1,5' : '1,5,10,20')).split(',').map(Number),
   budgetMiB: num('BENCH_BUDGET_MIB', 4096, 4096),
   densityCap: num('BENCH_DENSITY_CAP', 40, 5),
-  ioRuns: num('BENCH_IO_RUNS', 3, 1),
+  // One round by default: clear's stdout relay runs at ~1 MiB/s under TCG, so
+  // the 256 MiB dd alone takes minutes (docs/performance.md).
+  ioRuns: num('BENCH_IO_RUNS', 1, 1),
   parallel: num('BENCH_PARALLEL', 10, 3),
-  ddMiB: num('BENCH_DD_MIB', 256, 32),
+  ddMiB: num('BENCH_DD_MIB', 256, 16),
   settleMs: num('BENCH_SETTLE_MS', 5000, 3000),
   runtimes: (env.BENCH_RUNTIMES ?? 'clear,runc,crun,runsc').split(','),
   sections: new Set((env.BENCH_SECTIONS ?? 'start,cli,memory,io,parallel').split(',')),
@@ -353,7 +355,8 @@ async function main(): Promise<void> {
           for (const p of containerPids(rt, c.id, c.pid, children)) {
             const k = pssKiB(p);
             total += k;
-            const name = comm(p);
+            // By executable: QEMU renames its process after the VM (-name process=).
+            const name = exeName(p);
             byComm[name] = (byComm[name] ?? 0) + k;
           }
         }

@@ -40,7 +40,7 @@ const f0 = (n: number) =>
 
 function cell(m: Measure | null | undefined, kind: 'mmm' | 'median'): string {
   if (!m) return '—';
-  if ('error' in m) return 'refused¹';
+  if ('error' in m) return 'error¹';
   if (kind === 'median') return `${f0(m.median)} (${f0(m.min)}–${f0(m.max)})`;
   return `${f0(m.min)} / ${f0(m.median)} / ${f0(m.max)}`;
 }
@@ -55,6 +55,9 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   out.push(`### make bench — ${headline(r)}${r.config.quick ? ' (quick run)' : ''}`);
   out.push('');
   out.push(`Accelerator **${r.accel.toUpperCase()}** (${r.accelReason}); host kernel ${r.host.kernel}; load average ${r.loadAverage.before} before, ${r.loadAverage.after} after; ${r.otherQemuDuringRun} other QEMU process(es) started by others during the run. Floors: a bare QEMU of the same kernel and image (init = \`reboot -f\` for time, \`sleep\` for memory), and \`node -e 0\` for a Node CLI.`);
+  const c = r.config as Record<string, unknown>;
+  out.push('');
+  out.push(`Configuration: ${c.runs} start runs, ${c.cliRuns} CLI runs, ${(c.levels as number[] | undefined)?.join('/') ?? '?'} idle containers, density cap ${c.densityCap}, dd of ${c.ddMiB} MiB, ${c.ioRuns} I/O round(s), ${c.parallel} parallel creates (make bench's defaults are 10, 20, 1/5/10/20, 40, 256 MiB, 1, 10).`);
   out.push('');
   out.push(`| measure | ${cols.join(' | ')} |`);
   out.push(`|---|${cols.map(() => '---|').join('')}`);
@@ -69,7 +72,7 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   row(`\`run\` \`echo hi\` → exit, ms`, 'runTotalMs', 'median');
   row(`create → start → delete of \`true\`, ms`, 'createStartDeleteMs', 'median');
   for (const lvl of r.memory) {
-    const cells = r.runtimes.map((rt) => (lvl.perContainerMiB[rt] !== undefined ? f0(lvl.perContainerMiB[rt]) : lvl.errors[rt] ? 'refused¹' : '—'));
+    const cells = r.runtimes.map((rt) => (lvl.perContainerMiB[rt] !== undefined ? f0(lvl.perContainerMiB[rt]) : lvl.errors[rt] ? 'error¹' : '—'));
     const floor = lvl === r.memory[0] && r.memoryFloorMiB !== null ? `${f0(r.memoryFloorMiB)} (bare QEMU)` : '—';
     out.push(`| host PSS per idle container, MiB, ${lvl.containers} running | ${cells.join(' | ')} | ${floor} |`);
   }
@@ -77,7 +80,7 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
     const cells = r.runtimes.map((rt) => {
       const d = r.density[rt];
       if (!d) return '—';
-      if ('error' in d) return 'refused¹';
+      if ('error' in d) return 'error¹';
       return d.capped ? `≥${d.count} (cap; ≈${(d.extrapolated ?? 0).toLocaleString('en-US')} extrapolated)` : `**${d.count}**`;
     });
     out.push(`| idle containers in ${r.config.budgetMiB} MiB of host PSS | ${cells.join(' | ')} | — |`);
@@ -86,10 +89,10 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   row(`sequential read, 256 MiB file in the rootfs, MiB/s`, 'readMiBps', 'median');
   row(`untar 5,000 files into the rootfs, s`, 'untarS', 'median');
   row(`${r.config.parallel} containers created at once, total ms`, 'parallelCreateMs', 'median');
-  const refusals = r.runtimes.map((rt) => (r.refusals[rt] ? `refused: ${r.refusals[rt].replace(/\|/g, '\\|').slice(0, 300)}` : 'ok'));
+  const refusals = r.runtimes.map((rt) => (r.refusals[rt] ? `${r.refusals[rt].replace(/\|/g, '\\|').slice(0, 300)}` : 'ok'));
   out.push(`| errors (first, per runtime) | ${refusals.join(' | ')} | — |`);
   out.push('');
-  out.push(`¹ refused: the runtime's error is in the last row and in the JSON. Versions: ${r.runtimes.map((rt) => `${rt} \`${r.versions[rt]}\``).join(', ')}.`);
+  out.push(`¹ the runtime refused this host, or the measure failed: its first error is in the last row, every error in the JSON. Versions: ${r.runtimes.map((rt) => `${rt} \`${r.versions[rt]}\``).join(', ')}.`);
   const g = r.guestMemory.clear;
   if (g && !('error' in g)) {
     out.push('');
@@ -115,7 +118,7 @@ export function renderSvg(r: BenchResult): string {
   const med = (rt: string, key: string): Bar => {
     const m = r.measures[rt]?.[key];
     if (!m) return { name: rt, note: 'n/a' };
-    if ('error' in m) return { name: rt, note: 'refused' };
+    if ('error' in m) return { name: rt, note: 'error (see table)' };
     return { name: rt, value: m.median };
   };
   const panels: { title: string; unit: string; bars: Bar[]; lowerBetter: boolean }[] = [];
@@ -126,7 +129,7 @@ export function renderSvg(r: BenchResult): string {
   panels.push({ title: '--version (median)', unit: 'ms', lowerBetter: true, bars: [...rts.map((rt) => med(rt, 'versionMs')), ...nf] });
   panels.push({ title: 'state (median)', unit: 'ms', lowerBetter: true, bars: [...rts.map((rt) => med(rt, 'stateMs')), ...nf] });
   for (const lvl of [r.memory[0], r.memory[r.memory.length - 1]].filter((l, i, a) => l && a.indexOf(l) === i)) {
-    const bars: Bar[] = rts.map((rt) => (lvl.perContainerMiB[rt] !== undefined ? { name: rt, value: lvl.perContainerMiB[rt] } : { name: rt, note: lvl.errors[rt] ? 'refused' : 'n/a' }));
+    const bars: Bar[] = rts.map((rt) => (lvl.perContainerMiB[rt] !== undefined ? { name: rt, value: lvl.perContainerMiB[rt] } : { name: rt, note: lvl.errors[rt] ? 'error (see table)' : 'n/a' }));
     if (lvl === r.memory[0] && r.memoryFloorMiB !== null) bars.push({ name: 'QEMU floor', value: r.memoryFloorMiB });
     panels.push({ title: `host PSS per idle container, ${lvl.containers} running`, unit: 'MiB', lowerBetter: true, bars });
   }
@@ -138,7 +141,7 @@ export function renderSvg(r: BenchResult): string {
       bars: rts.map((rt) => {
         const d = r.density[rt];
         if (!d) return { name: rt, note: 'n/a' };
-        if ('error' in d) return { name: rt, note: 'refused' };
+        if ('error' in d) return { name: rt, note: 'error (see table)' };
         return { name: rt, value: d.count, note: d.capped ? `≥${d.count} (cap)` : undefined };
       }),
     });

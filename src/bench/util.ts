@@ -209,6 +209,15 @@ export function processTree(roots: number[], children = parentMap()): number[] {
   return [...seen];
 }
 
+/** The basename of a process's executable, or its comm when that cannot be read. */
+export function exeName(pid: number): string {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/exe`).replace(/^.*\//, '').replace(/ \(deleted\)$/, '');
+  } catch {
+    return comm(pid);
+  }
+}
+
 export function comm(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
