@@ -10,7 +10,7 @@
  * (1,5,10,20), BENCH_BUDGET_MIB (4096), BENCH_DENSITY_CAP (40),
  * BENCH_IO_RUNS (1), BENCH_DD_MIB (256; 16 quick), BENCH_PARALLEL (10), BENCH_RUNTIMES
  * (clear,runc,crun,runsc), BENCH_SECTIONS (start,cli,memory,io,parallel),
- * BENCH_NO_README=1. `node dist/bench/render.js RESULT.json` re-renders a result.
+ * BENCH_NO_README=1, BENCH_OUT (a directory instead of bench/results). `node dist/bench/render.js RESULT.json` re-renders a result.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -565,7 +565,7 @@ async function main(): Promise<void> {
     density,
     qemuLeftovers: leftovers,
   };
-  const outDir = path.join(packageRoot(), 'bench', 'results');
+  const outDir = env.BENCH_OUT ? path.resolve(env.BENCH_OUT) : path.join(packageRoot(), 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   const base = path.join(outDir, `${result.date.slice(0, 10)}-${accel.kind}`);
   const md = renderMarkdown(result, path.basename(`${base}.svg`));
