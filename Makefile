@@ -10,18 +10,18 @@ NATIVE := src/native/build/Release/clear_native.node
 PROTO_GEN := src/agent/generated/agent.js src/agent/generated/agent.d.ts
 DEB_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static erofs-utils \
 	bc flex bison libelf-dev libssl-dev xz-utils socat hyperfine runc crun iperf3 \
-	golang-github-opencontainers-specs-dev
+	golang-github-opencontainers-specs-dev runsc
 # The official OCI runtime-spec JSON schemas (from the Debian package above).
 OCI_SCHEMA_DIR ?= /usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema
 # What the end-to-end suite (test/e2e) needs: the engines that call clear.
 E2E_DEB_PACKAGES := docker.io containerd podman conmon tmux jq iptables runc bsdutils
 SCHEMA_GEN := src/container/generated/config-validator.js src/container/generated/config-validator.d.ts
 
-.PHONY: all build deps e2e-deps install bench-docker test-e2e native proto schema ts agent exec-helper guest kernel image test test-report bench-boot bench-lifecycle bench-net bench-teardown bench clean
+.PHONY: all build deps e2e-deps install bench-docker test-e2e native proto schema ts agent cli exec-helper guest kernel image test test-report bench-boot bench-lifecycle bench-net bench-teardown bench clean
 
 all: build guest
 
-build: native proto ts agent
+build: native proto ts agent cli
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -82,6 +82,18 @@ agent: ts
 	node_modules/.bin/esbuild dist/agent/main.js --bundle --platform=node --target=node20 \
 	  --external:*.node --outfile=dist/guest/agent.js --log-level=warning
 
+# The CLI as one file (bin/clear-runtime loads it, with a V8 code cache
+# beside it): one file to read and compile instead of a module tree, and the
+# commit baked in, so --version spawns no git. gRPC and protobuf stay out of
+# it: only the monitor talks to the agent, and no CLI call should parse them.
+CLEAR_COMMIT_SHA := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+cli: ts
+	rm -f dist/cli/clear-runtime.js.*.cache
+	node_modules/.bin/esbuild dist/cli/main.js --bundle --platform=node --target=node20 \
+	  --external:*.node --external:@grpc/grpc-js --external:protobufjs \
+	  --define:__CLEAR_COMMIT__='"$(CLEAR_COMMIT_SHA)"' \
+	  --outfile=dist/cli/clear-runtime.js --log-level=warning
+
 guest: kernel image
 kernel:
 	scripts/build-kernel.sh
@@ -127,7 +139,12 @@ bench-teardown: build
 bench-docker: build
 	scripts/bench-docker.sh
 
-bench: bench-boot bench-lifecycle
+
+# The full comparison (clear, runc, crun, runsc; floors; CLI, start, memory,
+# density, I/O, parallel): bench/results/<date>-<accel>.{json,md,svg} and the
+# README's table. BENCH_QUICK=1 for a run of a few minutes; knobs in src/bench/bench.ts.
+bench: build guest
+	node dist/bench/bench.js
 
 clean:
 	rm -rf dist src/native/build build/guest

@@ -58,7 +58,7 @@ t.test('args: machine, memory, accelerator, boot', async (t) => {
   t.same(values(args, '-object'), ['memory-backend-memfd,id=mem,size=256M,share=on'], 'guest RAM is a shared memfd');
   t.same(values(args, '-m'), ['256M']);
   t.same(values(args, '-smp'), ['2']);
-  t.same(values(args, '-accel'), ['tcg']);
+  t.same(values(args, '-accel'), ['tcg,tb-size=32']);
   t.same(values(args, '-cpu'), ['max']);
   for (const f of ['-nodefaults', '-no-user-config', '-no-reboot']) t.ok(args.includes(f), f);
   t.same(values(args, '-display'), ['none']);

@@ -12,11 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { guestArtifacts, packageRoot } from '../lib/paths';
+import { packageRoot } from '../lib/paths';
 import { Sandbox } from '../sandbox/sandbox';
 import { detectAccelerator } from '../vmm/accel';
 import type { Accelerator } from '../vmm/hypervisor';
-import { QemuHypervisor } from '../vmm/qemu/driver';
+import { floorBoot } from './floor';
 
 interface Summary {
   min: number;
@@ -32,32 +32,6 @@ function summarize(runs: number[]): Summary {
 
 function tempRunDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'clear-bench-'));
-}
-
-/** The floor: QEMU start to QEMU exit, booting the same kernel and image into `reboot -f`. */
-async function floorBoot(accel: Accelerator): Promise<number> {
-  const runDir = tempRunDir();
-  const { kernel, image } = guestArtifacts();
-  try {
-    const started = Date.now();
-    const machine = await new QemuHypervisor().start({
-      name: 'floor',
-      kernel,
-      // Everything after `--` goes to init: busybox's reboot -f powers off at once.
-      cmdline: 'root=/dev/vda rootfstype=erofs ro init=/bin/reboot -- -f',
-      memoryMiB: 256,
-      vcpus: 1,
-      accel,
-      runDir,
-      consoleLog: null,
-      devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }],
-    });
-    const exit = await machine.exited;
-    if (exit.code !== 0) throw new Error(`floor VM ended with ${exit.code ?? exit.signal}: ${exit.stderrTail}`);
-    return Date.now() - started;
-  } finally {
-    fs.rmSync(runDir, { recursive: true, force: true });
-  }
 }
 
 async function clearBoot(accel: Accelerator): Promise<number> {

@@ -11,7 +11,7 @@
  *
  *   node dist/bench/lifecycle.js [--runs N]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,20 +19,21 @@ import { parseArgs } from 'node:util';
 import { packageRoot } from '../lib/paths';
 import { runDirOf } from '../container/state';
 import { detectAccelerator } from '../vmm/accel';
-
-interface Summary {
-  min: number;
-  median: number;
-  max: number;
-  runs: number[];
-}
-/** A measure: figures, or why the runtime could not give them. */
-type Measure = Summary | { error: string; runs: number[] };
-
-function summarize(runs: number[]): Summary {
-  const sorted = [...runs].sort((a, b) => a - b);
-  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1], runs };
-}
+import {
+  exec,
+  execDetached,
+  failure,
+  loadavg,
+  now,
+  type Measure,
+  pidGone,
+  qemuProcesses,
+  round,
+  sleep,
+  summarize,
+  type Summary,
+  versionLine,
+} from './util';
 
 interface Runtime {
   name: string;
@@ -40,94 +41,9 @@ interface Runtime {
   root: string;
 }
 
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  firstOutputMs?: number;
-}
-
-const now = (): number => Number(process.hrtime.bigint()) / 1e6;
-const round = (ms: number): number => Math.round(ms * 10) / 10;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Runs a command to exit, with piped stdio; times spawn → first stdout byte and spawn → exit. */
-function exec(cmd: string, args: string[], timeoutMs = 300_000): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const started = now();
-    let firstOutputMs: number | undefined;
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => {
-      if (firstOutputMs === undefined) firstOutputMs = now() - started;
-      out.push(b);
-    });
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    // 'close', not 'exit': the first byte and all output are in by then.
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString(),
-        stderr: Buffer.concat(err).toString(),
-        ms: now() - started,
-        firstOutputMs,
-      });
-    });
-  });
-}
-
-/**
- * Runs a command whose descendants may keep its stdio (runc's container init,
- * clear's monitor): stdout to /dev/null, stderr to a file, wait for exit only.
- */
-function execDetached(cmd: string, args: string[], errFile: string, timeoutMs = 300_000): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const devNull = fs.openSync('/dev/null', 'w');
-    const errFd = fs.openSync(errFile, 'w');
-    const started = now();
-    const child = spawn(cmd, args, { stdio: ['ignore', devNull, errFd] });
-    fs.closeSync(devNull);
-    fs.closeSync(errFd);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: '', stderr: fs.readFileSync(errFile, 'utf8'), ms: now() - started });
-    });
-  });
-}
-
-function failure(what: string, o: Outcome): Error {
-  const text = o.stderr.trim() || o.stdout.trim() || `exit ${o.code ?? o.signal}`;
-  return new Error(`${what}: ${text.split('\n').slice(-3).join(' / ')}`);
-}
-
 /** Deletes a container whatever its state; errors ignored (it may not exist). */
 async function forceDelete(rt: Runtime, id: string): Promise<void> {
   await exec(rt.bin, ['--root', rt.root, 'delete', '--force', id], 120_000).catch(() => {});
-}
-
-/** Whether a process is gone or a zombie. */
-function pidGone(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
 }
 
 let seq = 0;
@@ -232,35 +148,6 @@ class Recorder {
 function cell(m: Measure): string {
   if ('error' in m) return `refused: ${m.error.replace(/\|/g, '\\|')}`;
   return `${Math.round(m.min)} / ${Math.round(m.median)} / ${Math.round(m.max)}`;
-}
-
-function loadavg(): string {
-  return os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-}
-
-function qemuProcesses(): { pid: number; cmdline: string }[] {
-  let text = '';
-  try {
-    text = execFileSync('pgrep', ['-af', 'qemu-system'], { encoding: 'utf8' });
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => ({ pid: Number(l.slice(0, l.indexOf(' '))), cmdline: l.slice(l.indexOf(' ') + 1) }))
-    .filter((p) => p.pid !== process.pid);
-}
-
-function versionLine(bin: string): string {
-  try {
-    return execFileSync(bin, ['--version'], { encoding: 'utf8' }).split('\n')[0];
-  } catch (err) {
-    return `(--version failed: ${err instanceof Error ? err.message : err})`;
-  }
 }
 
 const MEASURES: [string, string][] = [

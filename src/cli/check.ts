@@ -2,11 +2,7 @@
  * `clear-runtime check [--boot]`: one line per thing clear needs on this
  * host, then, when something is missing, ONE final line naming every missing
  * piece and how to get it; exit status 1 in that case.
- *
- * Also `--version` text (runc's layout, which go-runc parses):
- *   clear-runtime version 0.1.0
- *   commit: <git sha or unknown>
- *   spec: 1.1.0
+ * (`--version` is in version.ts.)
  */
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,37 +14,10 @@ import { guestArtifacts, packageRoot, qemuBinary, VIRTIOFSD_PATH } from '../lib/
 import { detectAccelerator } from '../vmm/accel';
 import type { GlobalOptions } from './main';
 
-/** The OCI runtime-spec version clear implements. */
-export const OCI_SPEC_VERSION = '1.1.0';
+export { OCI_SPEC_VERSION, versionText } from './version';
 
 /** The native addon, relative to the package root. */
 export const NATIVE_ADDON = 'src/native/build/Release/clear_native.node';
-
-export function versionText(): string {
-  let version = 'unknown';
-  try {
-    version = (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string })
-      .version ?? 'unknown';
-  } catch {
-    /* keep unknown */
-  }
-  return `clear-runtime version ${version}\ncommit: ${gitCommit()}\nspec: ${OCI_SPEC_VERSION}\n`;
-}
-
-function gitCommit(): string {
-  if (process.env.CLEAR_COMMIT) return process.env.CLEAR_COMMIT;
-  try {
-    const sha = execFileSync('git', ['-C', packageRoot(), 'rev-parse', 'HEAD'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 2000,
-    })
-      .toString()
-      .trim();
-    return /^[0-9a-f]{40}$/.test(sha) ? sha : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** One checked capability. `missing` set: required and absent (the fix says how to get it). */
 export interface CheckLine {

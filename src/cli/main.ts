@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (values.version) {
-    process.stdout.write((await import('./check')).versionText());
+    process.stdout.write((await import('./version')).versionText());
     return 0;
   }
   const logFormat = values['log-format'] ?? 'text';

@@ -11,7 +11,6 @@
  * Like Go's exec.Cmd (runc): no `env` means the runtime's own environment;
  * args[0] is the hook's argv[0] (the path when args is empty).
  */
-import { spawn } from 'node:child_process';
 import { ClearError } from '../lib/errors';
 import type { Hook, HookPhase, HookState } from './oci-spec';
 import { sysErrorText } from './state';
@@ -47,6 +46,9 @@ export function runHook(hook: Hook, stdin: string): Promise<void> {
     const argv = hook.args && hook.args.length > 0 ? hook.args : [hook.path];
     let child;
     try {
+      // Required here, not at the top: `state` and friends load this module and
+      // should not pay child_process's start-up cost (a few ms) for nothing.
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
       child = spawn(hook.path, argv.slice(1), {
         argv0: argv[0],
         env: hook.env ? envObject(hook.env) : process.env,

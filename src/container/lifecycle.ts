@@ -100,9 +100,10 @@ let loadedMonitor: MonitorApi | undefined;
 function monitorApi(ctx: LifecycleContext): MonitorApi {
   if (ctx.monitor) return ctx.monitor;
   if (!loadedMonitor) {
-    const mod = process.env.CLEAR_MONITOR_MODULE || './monitor-api';
+    const mod = process.env.CLEAR_MONITOR_MODULE;
+    // A literal path for the real one, so the CLI bundle (esbuild) includes it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    loadedMonitor = require(mod) as MonitorApi;
+    loadedMonitor = (mod ? require(mod) : require('./monitor-api')) as MonitorApi;
   }
   return loadedMonitor;
 }

@@ -15,7 +15,6 @@
  * the kernel drops it when the holder dies, so a crashed command never
  * wedges a container.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClearError } from '../lib/errors';
@@ -111,6 +110,8 @@ export function recordPath(root: string, id: string): string {
 
 /** The VM run directory of container `id` under `root`: short, and unique per (root, id). */
 export function runDirOf(root: string, id: string): string {
+  // Required here: crypto costs ~4 ms of start-up, and `state` never needs it.
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const key = createHash('sha256').update(`${path.resolve(root)}\0${id}`).digest('hex').slice(0, 20);
   return path.join(VM_RUN_ROOT, key);
 }
