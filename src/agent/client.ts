@@ -4,6 +4,7 @@
  * the guest's port 1024 (or any Unix socket an agent listens on).
  */
 import * as grpc from '@grpc/grpc-js';
+import net from 'node:net';
 import { Readable } from 'stream';
 import {
   FdDirection,
@@ -123,6 +124,10 @@ function wrapError(err: unknown, rpc: string): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/** How often, and how long each time, a call that found no connection waits for one. */
+const RECONNECT_ATTEMPTS = 3;
+const RECONNECT_WAIT_MS = 20_000;
+
 /** Largest data payload per StdinChunk (messages stay far below gRPC's 4 MiB limit). */
 const STDIN_CHUNK = 64 * 1024;
 
@@ -164,10 +169,49 @@ export class AgentClient {
     return new grpc.Client(this.target, grpc.credentials.createInsecure(), this.channelOptions);
   }
 
-  private unary<K extends keyof M>(
+  /**
+   * One unary call. A call that never left because the connection to the
+   * guest failed ("No connection established": a starved guest can be slow
+   * to accept a new vsock stream) is sent again once the channel is ready,
+   * up to RECONNECT_ATTEMPTS times within RECONNECT_WAIT_MS each; it cannot
+   * have run, so this is safe for every RPC.
+   */
+  private async unary<K extends keyof M>(
     name: K,
     request: Parameters<M[K]['requestSerialize']>[0],
     options: grpc.CallOptions = {},
+  ): Promise<ReturnType<M[K]['responseDeserialize']>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.unaryOnce(name, request, options);
+      } catch (err) {
+        const neverSent = err instanceof AgentCallError && err.code === grpc.status.UNAVAILABLE && /No connection established/.test(err.message);
+        if (!neverSent || attempt >= RECONNECT_ATTEMPTS || this.closed || (options as { waitForReady?: boolean }).waitForReady) throw err;
+        // Nobody listens on the socket (the VM and its vsock backend are gone): no use waiting.
+        if (!(await this.socketListens())) throw err;
+        const deadline = Math.min(Date.now() + RECONNECT_WAIT_MS, Number(options.deadline ?? Infinity));
+        await new Promise<void>((resolve, reject) => this.client.waitForReady(deadline, (e) => (e ? reject(err) : resolve())));
+      }
+    }
+  }
+
+  /** Whether something accepts connections on the agent's Unix socket. */
+  private socketListens(): Promise<boolean> {
+    const file = this.target.replace(/^unix:(\/\/)?/, '');
+    return new Promise((resolve) => {
+      const probe = net.connect(file);
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once('error', () => resolve(false));
+    });
+  }
+
+  private unaryOnce<K extends keyof M>(
+    name: K,
+    request: Parameters<M[K]['requestSerialize']>[0],
+    options: grpc.CallOptions,
   ): Promise<ReturnType<M[K]['responseDeserialize']>> {
     const m = agentService[name] as unknown as grpc.MethodDefinition<unknown, ReturnType<M[K]['responseDeserialize']>>;
     return new Promise((resolve, reject) => {
