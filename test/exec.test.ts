@@ -10,7 +10,8 @@ import path from 'node:path';
 import t from 'tap';
 import { consoleSocket } from '../src/container/console-socket';
 import { runDirOf } from '../src/container/state';
-import { native, READABLE } from '../src/native';
+import { hostTraces, running, until } from './lib/cli';
+import { native } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';
 
 const repo = path.resolve(__dirname, '..');
@@ -50,53 +51,15 @@ const clear = (args: string[], input?: string) => sh(clearBin, ['--root', clearR
 const runc = (args: string[], input?: string) =>
   sh('runc', ['--root', runcRoot, ...args.map((a) => (a === 'ex' ? 'ex-runc' : a))], input);
 
-/** Alive and not a zombie. */
-function running(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
-
-/** Every host trace a container (or an exec'd process) of ours could leave. */
-function leftovers(): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd = '';
-    try {
-      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    if (!running(Number(pid))) continue;
-    // The monitor, QEMU, virtiofsd and exec monitors all name the VM's run directory.
-    if (cmd.includes(work) || [...usedIds].some((id) => cmd.includes(runDirOf(clearRoot, id)))) {
-      found.push(`process ${pid}: ${cmd.slice(0, 120)}`);
-    }
-  }
-  if (fs.existsSync(clearRoot)) for (const d of fs.readdirSync(clearRoot)) found.push(`state dir ${d}`);
-  for (const id of usedIds) if (fs.existsSync(runDirOf(clearRoot, id))) found.push(`VM run dir of ${id}`);
-  const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(clearRoot));
-  found.push(...mounts.map((m) => `mount ${m}`));
-  return found;
-}
+/** Every host trace a container (or an exec'd process: it names the VM's run directory) of ours could leave. */
+const leftovers = () => hostTraces({ work, clearRoot, ids: usedIds });
 
 /** Exec monitors of our containers still alive. */
 function execMonitors(): number[] {
   return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes('exec-monitor.js') && cmd.includes(runDirOf(clearRoot, 'ex')) && running(pid);
+      return cmd.startsWith('clear-exec-monitor ') && cmd.includes(runDirOf(clearRoot, 'ex')) && running(pid);
     } catch {
       return false;
     }
@@ -202,6 +165,7 @@ t.test('exec into a running container, beside runc', async (t) => {
       t.match(text, /^\d+$/, 'decimal pid without a newline');
       const pid = Number(text);
       t.ok(running(pid), 'alive after exec returned');
+      t.same(execMonitors(), [pid], 'the exec monitor, by its process title (what ps and docker top show)');
       // Host accounting: the exec's host process is in the container's cgroup, beside its monitor.
       const monitorPid = JSON.parse(clear(['state', 'ex']).stdout).pid;
       const cg = (p: number) => fs.readFileSync(`/proc/${p}/cgroup`, 'utf8');

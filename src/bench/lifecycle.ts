@@ -28,12 +28,15 @@ import {
   type Measure,
   pidGone,
   qemuProcesses,
+  Recorder,
   round,
   sleep,
   summarize,
   type Summary,
   versionLine,
 } from './util';
+
+const NOT_MEASURED: Measure = { error: 'not measured', runs: [] };
 
 interface Runtime {
   name: string;
@@ -106,44 +109,6 @@ async function createStartExit(rt: Runtime, bundle: string, tmp: string): Promis
   }
 }
 
-/** Summary per measure: the figures, or the first error that stopped them. */
-class Recorder {
-  private readonly runs = new Map<string, number[]>();
-  private readonly errors = new Map<string, string>();
-  private key(rt: string, m: string): string {
-    return `${rt}\0${m}`;
-  }
-  failed(rt: string, m: string): boolean {
-    return this.errors.has(this.key(rt, m));
-  }
-  add(rt: string, m: string, ms: number): void {
-    const k = this.key(rt, m);
-    this.runs.set(k, [...(this.runs.get(k) ?? []), round(ms)]);
-  }
-  fail(rt: string, m: string, err: unknown): void {
-    const k = this.key(rt, m);
-    if (!this.errors.has(k)) this.errors.set(k, err instanceof Error ? err.message : String(err));
-  }
-  /** Runs fn and records its result under each measure it returns, or the error under all. */
-  async measure(rt: string, ms: string[], fn: () => Promise<number[]>): Promise<void> {
-    if (ms.some((m) => this.failed(rt, m))) return;
-    try {
-      const values = await fn();
-      ms.forEach((m, i) => this.add(rt, m, values[i]));
-    } catch (err) {
-      for (const m of ms) this.fail(rt, m, err);
-      process.stderr.write(`  ${rt}: ${err instanceof Error ? err.message : err}\n`);
-    }
-  }
-  get(rt: string, m: string): Measure {
-    const k = this.key(rt, m);
-    const runs = this.runs.get(k) ?? [];
-    const error = this.errors.get(k);
-    if (error !== undefined) return { error, runs };
-    if (runs.length === 0) return { error: 'not measured', runs };
-    return summarize(runs);
-  }
-}
 
 function cell(m: Measure): string {
   if ('error' in m) return `refused: ${m.error.replace(/\|/g, '\\|')}`;
@@ -280,7 +245,7 @@ async function main(): Promise<void> {
   for (const rt of runtimes) {
     runtimeResults[rt.name] = {
       version: versionLine(rt.bin),
-      ...Object.fromEntries(MEASURES.map(([k]) => [k, rec.get(rt.name, k)])),
+      ...Object.fromEntries(MEASURES.map(([k]) => [k, rec.get(rt.name, k) ?? NOT_MEASURED])),
     };
   }
   const result = {
@@ -299,7 +264,7 @@ async function main(): Promise<void> {
   console.log(`| measure (min / median / max) | ${runtimes.map((r) => r.name).join(' | ')} |`);
   console.log(`|---|${runtimes.map(() => '---|').join('')}`);
   for (const [k, label] of MEASURES) {
-    console.log(`| ${label} | ${runtimes.map((rt) => cell(rec.get(rt.name, k))).join(' | ')} |`);
+    console.log(`| ${label} | ${runtimes.map((rt) => cell(rec.get(rt.name, k) ?? NOT_MEASURED)).join(' | ')} |`);
   }
   if (nodeFloor) {
     const floorCell = `${Math.round(nodeFloor.min)} / ${Math.round(nodeFloor.median)} / ${Math.round(nodeFloor.max)}`;

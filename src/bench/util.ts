@@ -235,3 +235,50 @@ export function host(): { cpu: string; cpus: number; memGiB: number; kernel: str
     hostname: os.hostname(),
   };
 }
+
+/**
+ * Figures per runtime and measure, or the first error that stopped them (a
+ * runtime that refuses the host keeps its column, with its error).
+ */
+export class Recorder {
+  readonly runs = new Map<string, number[]>();
+  readonly errors = new Map<string, string>();
+  /** Per runtime: the first error of any measure. */
+  readonly firstError = new Map<string, string>();
+  private key(rt: string, m: string): string {
+    return `${rt}\0${m}`;
+  }
+  failed(rt: string, m: string): boolean {
+    return this.errors.has(this.key(rt, m));
+  }
+  add(rt: string, m: string, v: number): void {
+    const k = this.key(rt, m);
+    this.runs.set(k, [...(this.runs.get(k) ?? []), round(v)]);
+  }
+  fail(rt: string, m: string, err: unknown): void {
+    const k = this.key(rt, m);
+    const text = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+    if (!this.errors.has(k)) this.errors.set(k, text);
+    if (!this.firstError.has(rt)) this.firstError.set(rt, text);
+  }
+  /** Runs fn and records its result under each measure it returns, or the error under all. */
+  async measure(rt: string, ms: string[], fn: () => Promise<number[]>): Promise<void> {
+    if (ms.some((m) => this.failed(rt, m))) return;
+    try {
+      const values = await fn();
+      ms.forEach((m, i) => this.add(rt, m, values[i]));
+    } catch (err) {
+      for (const m of ms) this.fail(rt, m, err);
+      process.stderr.write(`  ${rt} ${ms.join(',')}: ${err instanceof Error ? err.message : err}\n`);
+    }
+  }
+  /** The measure's summary, its error, or undefined when it never ran. */
+  get(rt: string, m: string): Measure | undefined {
+    const k = this.key(rt, m);
+    const runs = this.runs.get(k) ?? [];
+    const error = this.errors.get(k);
+    if (error !== undefined) return { error, runs };
+    if (runs.length === 0) return undefined;
+    return summarize(runs);
+  }
+}

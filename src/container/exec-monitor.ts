@@ -66,7 +66,7 @@ function report(fd: number, message: object): void {
 async function main(): Promise<void> {
   const params = JSON.parse(process.argv[2] ?? '') as ExecMonitorParams;
   // What `ps` and `docker top` show instead of the JSON argument (the agent socket names the VM).
-  process.title = `clear-exec ${params.id} ${params.execId} ${params.agentSocket}`;
+  process.title = `clear-exec-monitor ${params.id} ${params.execId} ${params.agentSocket}`;
   native().cloexecFrom(3);
   // The container's host cgroup, as the container's monitor is in it.
   try {
