@@ -124,6 +124,7 @@ t.test('config errors: clear message, nothing left behind', async (t) => {
     ['missing ociVersion', (c) => delete c.ociVersion, /^config\.json: must have required property 'ociVersion'$/],
     ['bad namespace type', (c) => (c.linux.namespaces = [{ type: 'bogus' }]), /^config\.json: \/linux\/namespaces\/0\/type: must be equal to one of the allowed values/],
     ['vm without kernel path', (c) => (c.vm = { kernel: {} }), /^config\.json: \/vm\/kernel: must have required property 'path'$/],
+    ['kernel parameter with a space', (c) => (c.vm = { kernel: { path: '/vmlinux', parameters: ['quiet', 'a b'] } }), /^vm\.kernel\.parameters\[1\] "a b": one non-empty word without whitespace$/],
     ['missing rootfs', (c) => (c.root.path = 'nope'), /^invalid rootfs: stat \/.*\/bundle\/nope: no such file or directory$/],
     ['absolute missing rootfs', (c) => (c.root.path = '/nonexistent/rootfs'), /^invalid rootfs: stat \/nonexistent\/rootfs: no such file or directory$/],
     ['empty args', (c) => (c.process.args = []), /^args must not be empty$/],

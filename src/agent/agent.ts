@@ -16,6 +16,7 @@ import type { Duplex } from 'stream';
 import { EventEmitter } from 'events';
 import { AGENT_VSOCK_PORT } from './protocol';
 import { AgentServer } from './server';
+import { trace } from './trace';
 
 export interface AgentOptions {
   /** `vsock:PORT` or `unix:/path`. */
@@ -122,6 +123,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const running: RunningAgent = { server: agent, listen: opts.listen, close };
 
   const ready = () => {
+    trace('listening');
     log?.(`clear-agent: ready on ${opts.listen}`);
     return running;
   };

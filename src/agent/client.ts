@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
+import { debug } from '../lib/log';
 import { Readable } from 'stream';
 import {
   FdDirection,
@@ -214,6 +215,7 @@ export class AgentClient {
     options: grpc.CallOptions,
   ): Promise<ReturnType<M[K]['responseDeserialize']>> {
     const m = agentService[name] as unknown as grpc.MethodDefinition<unknown, ReturnType<M[K]['responseDeserialize']>>;
+    const sent = Date.now();
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(
         m.path,
@@ -222,7 +224,11 @@ export class AgentClient {
         request,
         new grpc.Metadata(),
         options,
-        (err, res) => (err ? reject(wrapError(err, name)) : resolve(res!)),
+        (err, res) => {
+          debug('rpc', `${String(name)}: ${err ? `failed (${err.code})` : 'ok'} in ${Date.now() - sent} ms`);
+          if (err) reject(wrapError(err, name));
+          else resolve(res!);
+        },
       );
     });
   }

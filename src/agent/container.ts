@@ -14,6 +14,7 @@ import * as path from 'path';
 import type { Socket } from 'net';
 import { native } from '../native';
 import { AgentError, Code, EXEC_HELPER, checkPreservedFds, type PreservedFdSpec, type Proc, type ProcessTable } from './processes';
+import { trace } from './trace';
 import { GuestCgroups, type LinuxResources } from './cgroup';
 
 export { EXEC_HELPER };
@@ -486,6 +487,7 @@ export class ContainerManager {
     let cgroupMade = false;
     try {
       if (req.shareTag) await this.share(req.shareTag, req.shareMount);
+      trace(`create ${id}: share mounted`);
       // The container's own cgroup, its limits set before any of its processes runs.
       cgroupMade = this.cgroups.create(id, cfg.linux?.resources) !== null;
       if (terminal) consoleFds = native().socketpair();
@@ -502,7 +504,9 @@ export class ContainerManager {
           sync = p.child.stdio[3] as Socket;
           // In the cgroup before it reads its spec: all it forks stays there.
           if (cgroupMade) this.cgroups.join(id, p.child.pid!);
+          trace(`create ${id}: helper spawned`);
           initPid = await handshake(p, sync, spec);
+          trace(`create ${id}: helper ready`);
           p.targetPid = initPid;
           // The helper itself stays as a proxy for the pid namespace: out of
           // the container's cgroup (its pids and memory are the container's

@@ -42,6 +42,7 @@ import {
   type WaitProcessRequest,
   type WriteStdinResponse,
 } from './protocol';
+import { traceHandlers } from './trace';
 import { ContainerManager, type ContainerManagerOptions } from './container';
 import { configureNetwork, type NetworkOptions } from './network';
 import { AgentError, Code, ProcessTable, type OutputName, type PreservedEnd, type PreservedFdSpec, type Proc } from './processes';
@@ -112,7 +113,7 @@ export class AgentServer {
   constructor(private readonly opts: AgentServerOptions = {}) {
     this.containers = new ContainerManager(this.processes, opts.containers);
     this.server = new grpc.Server({ 'grpc.enable_channelz': 0 });
-    this.server.addService(agentService, this.implementation());
+    this.server.addService(agentService, traceHandlers(this.implementation()));
     this.injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   }
 

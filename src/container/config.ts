@@ -136,6 +136,11 @@ export function loadConfig(bundleDir: string): LoadedConfig {
 
 function resolveVm(vm: VM | undefined, bundle: string): VM | undefined {
   if (!vm) return undefined;
+  // Each parameter is one word of the guest's command line: whitespace would
+  // make it several, quietly.
+  for (const [i, p] of (vm.kernel.parameters ?? []).entries()) {
+    if (p === '' || /\s/.test(p)) throw new ClearError(`vm.kernel.parameters[${i}] ${JSON.stringify(p)}: one non-empty word without whitespace`);
+  }
   const abs = (p: string) => path.resolve(bundle, p);
   return {
     ...(vm.hypervisor ? { hypervisor: { ...vm.hypervisor, path: abs(vm.hypervisor.path) } } : {}),

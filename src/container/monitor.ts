@@ -66,7 +66,7 @@ interface SpecLike {
   process: { terminal?: boolean; consoleSize?: { height: number; width: number } };
   mounts?: { destination: string; type?: string; source?: string; options?: string[] }[];
   linux?: { namespaces?: { type: string; path?: string }[]; cgroupsPath?: string; resources?: { memory?: { limit?: number }; cpu?: { quota?: number; period?: number; cpus?: string } } };
-  vm?: { kernel?: { path?: string }; image?: { path?: string } };
+  vm?: { kernel?: { path?: string; parameters?: string[] }; image?: { path?: string } };
 }
 
 class Monitor {
@@ -92,6 +92,9 @@ class Monitor {
       memoryMiB: size.memoryMiB,
       vcpus: size.vcpus,
       kernel: spec.vm?.kernel?.path,
+      // The spec's extra kernel parameters go after clear's own (the kernel
+      // takes the last of a repeated one); e.g. clear.debug=1 for timings.
+      cmdline: spec.vm?.kernel?.parameters?.join(' '),
       image: spec.vm?.image?.path,
       shares: [{ tag: SHARE_TAG, source: staged.dir }],
       devices: network.devices,

@@ -5,6 +5,7 @@
  *   CLEAR_DEBUG=1         every scope
  *   CLEAR_DEBUG=qemu,qmp  only these scopes (comma-separated; "*" = all)
  */
+import { writeSync } from 'node:fs';
 import { format } from 'node:util';
 
 export type LogFn = (msg: string, ...args: unknown[]) => void;
@@ -20,7 +21,14 @@ function enabledFor(scope: string): boolean {
 export function debug(scope: string, msg: string, ...args: unknown[]): void {
   if (!enabledFor(scope)) return;
   const line = format(msg, ...args);
-  process.stderr.write(`${new Date().toISOString()} clear[${process.pid}] ${scope}: ${line}\n`);
+  // Straight to fd 2, errors ignored: a monitor closes its stdio when the
+  // container's output ends, and a debug line must never be what crashes it
+  // (process.stderr would raise an unhandled 'error' on a closed fd).
+  try {
+    writeSync(2, `${new Date().toISOString()} clear[${process.pid}] ${scope}: ${line}\n`);
+  } catch {
+    /* stderr closed: the line is lost, the process goes on */
+  }
 }
 
 /** A debug function bound to one scope: `const log = logger('qemu'); log('pid %d', pid)`. */
