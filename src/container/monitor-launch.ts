@@ -25,6 +25,7 @@ import { native } from '../native';
 import type { MonitorParams } from './monitor';
 import type { MonitorLaunch } from './monitor-api';
 import { INIT_EXEC_ID, readMonitorRecord } from './monitor-record';
+import { callMonitor, type ControlRequest } from './monitor-control';
 import { networkNamespacePath, unwireNetwork } from './network';
 import { describePreservedFds, relayEnv } from './preserved-fds';
 
@@ -141,16 +142,28 @@ async function withAgent<T>(stateDir: string, fn: (agent: import('../agent/clien
   }
 }
 
+/**
+ * One call to the container's agent: through its monitor's control socket
+ * (the monitor's own agent connection: no new one, no gRPC loaded here), or,
+ * for a monitor that has none (started by an older clear), directly.
+ */
+async function agentCall<T>(stateDir: string, req: ControlRequest, direct: (agent: import('../agent/client').AgentClient) => Promise<T>): Promise<T> {
+  const record = readMonitorRecord(stateDir);
+  if (!record?.agentSocket || record.status === 'stopped') throw new ClearError('container not running');
+  if (record.controlSocket) return (await callMonitor(record.controlSocket, req)) as T;
+  return withAgent(stateDir, direct);
+}
+
 /** Releases the container's process. */
 export function startContainer(stateDir: string, id: string): Promise<void> {
-  return withAgent(stateDir, (agent) => agent.startContainer(id).then(() => undefined));
+  return agentCall(stateDir, { op: 'start' }, (agent) => agent.startContainer(id)).then(() => undefined);
 }
 
 export function signalContainer(stateDir: string, _id: string, signal: number, _all: boolean): Promise<void> {
   // The container process is PID 1 of its own pid namespace in the guest:
   // when it dies, everything in the container dies with it, so --all adds
   // nothing that reaches further for SIGKILL. Other signals go to init only.
-  return withAgent(stateDir, (agent) => agent.signal(INIT_EXEC_ID, signal));
+  return agentCall(stateDir, { op: 'signal', signal }, (agent) => agent.signal(INIT_EXEC_ID, signal));
 }
 
 /**
@@ -258,12 +271,12 @@ export async function updateContainer(stateDir: string, id: string, resources: R
         'fixed at create: a VM cannot grow its memory live',
     );
   }
-  await withAgent(stateDir, (agent) => agent.updateContainer(id, resources)).catch(rethrowAgent);
+  await agentCall(stateDir, { op: 'update', resources }, (agent) => agent.updateContainer(id, resources)).catch(rethrowAgent);
 }
 
 /** The container's cgroup v2 files in its guest. */
 export function statsContainer(stateDir: string, id: string): Promise<{ files: Record<string, string>; cpus: number }> {
-  return withAgent(stateDir, (agent) => agent.statsContainer(id)).catch(rethrowAgent);
+  return agentCall(stateDir, { op: 'stats' }, (agent) => agent.statsContainer(id)).catch(rethrowAgent);
 }
 
 /** An agent's refusal in its own words (no RPC name, no status code). */

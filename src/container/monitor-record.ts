@@ -20,6 +20,8 @@ export interface MonitorRecord {
   runDir?: string;
   /** The agent's Unix socket. */
   agentSocket?: string;
+  /** The monitor's control socket (monitor-control.ts): start, kill, update, stats through its agent connection. */
+  controlSocket?: string;
   /** A QMP socket free for short-lived clients (pause/resume: `stop`/`cont`). */
   qmpSocket?: string;
   /** The VM's size, fixed at create (update refuses what it cannot hold). */

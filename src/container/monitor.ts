@@ -27,6 +27,7 @@ import { qmpControlSocketPath } from '../vmm/qemu/args';
 import { joinCgroup } from './cgroups';
 import { unwireNetwork, wireNetwork } from './network';
 import { vmSizeFor } from './resources';
+import { serveMonitorControl } from './monitor-control';
 import { GUEST_SHARE_MOUNT, SHARE_TAG, stageShare } from './share';
 import { INIT_EXEC_ID, type MonitorRecord, writeMonitorRecord } from './monitor-record';
 import { native } from '../native';
@@ -73,6 +74,7 @@ class Monitor {
   private sandbox: Sandbox | null = null;
   private record: MonitorRecord;
   private console: ConsoleRelay | null = null;
+  private control: { close(): void } | null = null;
 
   constructor(private readonly params: MonitorParams) {
     this.record = { pid: process.pid, status: 'creating', hostPids: [], runDir: params.runDir };
@@ -129,7 +131,9 @@ class Monitor {
       this.console = await attachConsole(this.params.consoleSocket ?? '', this.sandbox.agent, INIT_EXEC_ID,
         size ? { rows: size.height, cols: size.width } : null);
     }
-    this.save({ status: 'created' });
+    const controlSocket = path.join(this.params.runDir, 'control.sock');
+    this.control = serveMonitorControl(controlSocket, this.sandbox.agent, id);
+    this.save({ status: 'created', controlSocket });
   }
 
   /** Relays stdio until the container process ends; returns how it ended. */
@@ -155,6 +159,8 @@ class Monitor {
   }
 
   async shutdown(): Promise<void> {
+    this.control?.close();
+    this.control = null;
     this.console?.close();
     await this.sandbox?.shutdown();
     this.sandbox = null;
