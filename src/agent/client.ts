@@ -132,13 +132,19 @@ const RECONNECT_WAIT_MS = 20_000;
 /** Largest data payload per StdinChunk (messages stay far below gRPC's 4 MiB limit). */
 const STDIN_CHUNK = 64 * 1024;
 
-/** Channel options: reconnect quickly (the guest agent comes up within seconds). */
+/** Channel options: reconnect quickly (the guest agent comes up within seconds), stream output without stalls. */
 const DEFAULT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 20,
   'grpc.min_reconnect_backoff_ms': 20,
   'grpc.max_reconnect_backoff_ms': 250,
   'grpc.enable_channelz': 0,
   'grpc.enable_retries': 0,
+  // HTTP/2's default 64 KiB window makes the guest wait for a WINDOW_UPDATE
+  // round trip every 64 KiB of output: 4 MiB lets it stream (measured under
+  // TCG, 64 MiB of dd through `run`: 3.4-3.6 -> 4.1-4.3 MiB/s; the guest's
+  // vCPU is then the limit). At most that much waits in this process when
+  // the caller stops reading its output.
+  'grpc-node.flow_control_window': 4 * 1024 * 1024,
 };
 
 type M = typeof agentService;
