@@ -42,7 +42,7 @@ if (missing.length > 0) {
     t.equal(r.code, 3, 'the container\'s status, not a crash of the monitor');
     t.equal(r.stdout, 'out\n');
     t.match(r.stderr, /rpc: CreateContainer: ok in \d+ ms/);
-    t.match(r.stderr, /rpc: StartContainer: ok in \d+ ms/);
+    t.match(r.stderr, /rpc: Ping: ok in \d+ ms/);
     t.same(h.leftovers(), [], 'nothing left');
   });
 
