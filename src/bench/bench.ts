@@ -20,18 +20,17 @@ import { runDirOf } from '../container/state';
 import { packageRoot } from '../lib/paths';
 import { detectAccelerator } from '../vmm/accel';
 import { floorBoot, floorIdlePss } from './floor';
+import { argv, create, createOneEach, createStartDelete, forceDelete, idsUsed, newId, RUNTIME_TIMEOUT_MS, type Runtime, start, stateOf } from './runtime';
 import { renderMarkdown, renderSvg, updateReadme, type BenchResult, type MemoryLevel } from './report';
 import {
   exeName,
   exec,
-  execDetached,
   failure,
   host,
   loadavg,
   type Measure,
   now,
   parentMap,
-  pidGone,
   processTree,
   pssKiB,
   qemuProcesses,
@@ -65,50 +64,7 @@ const CFG = {
   runtimes: (env.BENCH_RUNTIMES ?? 'clear,runc,crun,runsc').split(','),
   sections: new Set((env.BENCH_SECTIONS ?? 'start,cli,memory,io,parallel').split(',')),
 };
-const TIMEOUT = 600_000;
-
-export interface Runtime {
-  name: string;
-  bin: string;
-  /** Global flags before --root. */
-  pre: string[];
-  root: string;
-  /** Why it cannot run at all (not installed), or undefined. */
-  missing?: string;
-}
-
-const argv = (rt: Runtime, ...sub: string[]): string[] => [...rt.pre, '--root', rt.root, ...sub];
-
-
-let seq = 0;
-const usedIds = new Map<string, string[]>();
-function newId(rt: Runtime, what: string): string {
-  const id = `b${process.pid}-${what}-${++seq}`;
-  usedIds.set(rt.name, [...(usedIds.get(rt.name) ?? []), id]);
-  return id;
-}
-
-async function forceDelete(rt: Runtime, id: string): Promise<void> {
-  await exec(rt.bin, argv(rt, 'delete', '--force', id), 120_000).catch(() => {});
-}
-
-async function stateOf(rt: Runtime, id: string): Promise<{ status: string; pid?: number }> {
-  const o = await exec(rt.bin, argv(rt, 'state', id));
-  if (o.code !== 0) throw failure(`${rt.name} state`, o);
-  return JSON.parse(o.stdout) as { status: string; pid?: number };
-}
-
-async function create(rt: Runtime, bundle: string, id: string, tmp: string): Promise<number> {
-  const pidFile = path.join(tmp, `${id}.pid`);
-  const o = await execDetached(rt.bin, argv(rt, 'create', '--bundle', bundle, '--pid-file', pidFile, id), path.join(tmp, `${id}.err`), TIMEOUT);
-  if (o.code !== 0) throw failure(`${rt.name} create`, o);
-  return Number(fs.readFileSync(pidFile, 'utf8').trim());
-}
-
-async function start(rt: Runtime, id: string): Promise<void> {
-  const s = await exec(rt.bin, argv(rt, 'start', id), TIMEOUT);
-  if (s.code !== 0) throw failure(`${rt.name} start`, s);
-}
+const TIMEOUT = RUNTIME_TIMEOUT_MS;
 
 /** `run` with output piped back; the container deleted after. */
 async function run(rt: Runtime, bundle: string, what: string, keepStdout = true) {
@@ -117,28 +73,6 @@ async function run(rt: Runtime, bundle: string, what: string, keepStdout = true)
     const o = await exec(rt.bin, argv(rt, 'run', '--bundle', bundle, id), TIMEOUT, { keepStdout });
     if (o.code !== 0) throw failure(`${rt.name} run`, o);
     return o;
-  } finally {
-    await forceDelete(rt, id);
-  }
-}
-
-/** create → start → stopped → delete, of `true`. */
-async function createStartDelete(rt: Runtime, bundle: string, tmp: string): Promise<number> {
-  const id = newId(rt, 'csd');
-  try {
-    const started = now();
-    const pid = await create(rt, bundle, id, tmp);
-    await start(rt, id);
-    const deadline = Date.now() + TIMEOUT;
-    for (;;) {
-      if (pid > 0 && pidGone(pid)) break;
-      if ((await stateOf(rt, id)).status === 'stopped') break;
-      if (Date.now() > deadline) throw new Error(`${rt.name}: container did not stop`);
-      await sleep(20);
-    }
-    const d = await exec(rt.bin, argv(rt, 'delete', id));
-    if (d.code !== 0) throw failure(`${rt.name} delete`, d);
-    return now() - started;
   } finally {
     await forceDelete(rt, id);
   }
@@ -252,17 +186,7 @@ async function main(): Promise<void> {
     // ── CLI latency: a created container each, interleaved rounds, node -e 0.
     if (CFG.sections.has('cli')) {
       log(`## cli: ${CFG.cliRuns} rounds`);
-      const ids = new Map<string, string>();
-      for (const rt of live) {
-        const id = newId(rt, 'cli');
-        try {
-          await create(rt, bundles.true, id, tmp);
-          ids.set(rt.name, id);
-        } catch (err) {
-          rec.fail(rt.name, 'stateMs', err);
-          await forceDelete(rt, id);
-        }
-      }
+      const ids = await createOneEach(live, bundles.true, tmp, rec, 'stateMs');
       const floor: number[] = [];
       for (let i = 0; i < CFG.cliRuns; i++) {
         for (const rt of live) {
@@ -275,7 +199,7 @@ async function main(): Promise<void> {
             });
           }
           await rec.measure(rt.name, ['versionMs'], async () => {
-            const o = await exec(rt.bin, [...rt.pre, '--version']);
+            const o = await exec(rt.bin, [...(rt.pre ?? []), '--version']);
             if (o.code !== 0) throw failure(`${rt.name} --version`, o);
             return [o.ms];
           });
@@ -497,7 +421,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const ourRunDirs = (usedIds.get('clear') ?? []).map((id) => runDirOf(all[0].root, id));
+  const ourRunDirs = idsUsed('clear').map((id) => runDirOf(all[0].root, id));
   await sleep(500);
   const leftovers = qemuProcesses().filter((p) => ourRunDirs.some((d) => p.cmdline.includes(d)));
   const others = qemuProcesses().filter((p) => !qemuBefore.has(p.pid) && !leftovers.includes(p));

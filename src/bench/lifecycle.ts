@@ -21,12 +21,9 @@ import { runDirOf } from '../container/state';
 import { detectAccelerator } from '../vmm/accel';
 import {
   exec,
-  execDetached,
   failure,
   loadavg,
-  now,
   type Measure,
-  pidGone,
   qemuProcesses,
   Recorder,
   round,
@@ -35,80 +32,21 @@ import {
   type Summary,
   versionLine,
 } from './util';
+import { argv, createOneEach, createStartDelete, forceDelete, idsUsed, newId, type Runtime } from './runtime';
 
 const NOT_MEASURED: Measure = { error: 'not measured', runs: [] };
-
-interface Runtime {
-  name: string;
-  bin: string;
-  root: string;
-}
-
-/** Deletes a container whatever its state; errors ignored (it may not exist). */
-async function forceDelete(rt: Runtime, id: string): Promise<void> {
-  await exec(rt.bin, ['--root', rt.root, 'delete', '--force', id], 120_000).catch(() => {});
-}
-
-let seq = 0;
-const usedIds: string[] = [];
-function newId(rt: Runtime, what: string): string {
-  const id = `bench-${process.pid}-${what}-${rt.name}-${++seq}`;
-  usedIds.push(id);
-  return id;
-}
 
 /** `run` of `echo hi`: first byte on stdout and exit, from spawn. */
 async function runEcho(rt: Runtime, bundle: string): Promise<{ firstMs: number; totalMs: number }> {
   const id = newId(rt, 'run');
   try {
-    const o = await exec(rt.bin, ['--root', rt.root, 'run', '--bundle', bundle, id]);
+    const o = await exec(rt.bin, argv(rt, 'run', '--bundle', bundle, id));
     if (o.code !== 0 || o.stdout.trim() !== 'hi') throw failure(`${rt.name} run`, o);
     return { firstMs: o.firstOutputMs!, totalMs: o.ms };
   } finally {
     await forceDelete(rt, id);
   }
 }
-
-async function stateOf(rt: Runtime, id: string): Promise<{ status: string; pid?: number }> {
-  const o = await exec(rt.bin, ['--root', rt.root, 'state', id]);
-  if (o.code !== 0) throw failure(`${rt.name} state`, o);
-  return JSON.parse(o.stdout) as { status: string; pid?: number };
-}
-
-async function create(rt: Runtime, bundle: string, id: string, tmp: string): Promise<number> {
-  const pidFile = path.join(tmp, `${id}.pid`);
-  const o = await execDetached(
-    rt.bin,
-    ['--root', rt.root, 'create', '--bundle', bundle, '--pid-file', pidFile, id],
-    path.join(tmp, `${id}.create-stderr`),
-  );
-  if (o.code !== 0) throw failure(`${rt.name} create`, o);
-  return Number(fs.readFileSync(pidFile, 'utf8').trim());
-}
-
-/** create → start → stopped (state polled every 20 ms, or the pid gone) → delete, of `true`. */
-async function createStartExit(rt: Runtime, bundle: string, tmp: string): Promise<number> {
-  const id = newId(rt, 'cse');
-  try {
-    const started = now();
-    const pid = await create(rt, bundle, id, tmp);
-    const s = await exec(rt.bin, ['--root', rt.root, 'start', id]);
-    if (s.code !== 0) throw failure(`${rt.name} start`, s);
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      if (pid > 0 && pidGone(pid)) break;
-      if ((await stateOf(rt, id)).status === 'stopped') break;
-      if (Date.now() > deadline) throw new Error(`${rt.name}: container did not stop within 300 s`);
-      await sleep(20);
-    }
-    const d = await exec(rt.bin, ['--root', rt.root, 'delete', id]);
-    if (d.code !== 0) throw failure(`${rt.name} delete`, d);
-    return now() - started;
-  } finally {
-    await forceDelete(rt, id);
-  }
-}
-
 
 function cell(m: Measure): string {
   if ('error' in m) return `refused: ${m.error.replace(/\|/g, '\\|')}`;
@@ -178,7 +116,7 @@ async function main(): Promise<void> {
       }
       for (const rt of runtimes) {
         await rec.measure(rt.name, ['createStartExitMs'], async () => {
-          const ms = await createStartExit(rt, bundles.true, tmp);
+          const ms = await createStartDelete(rt, bundles.true, tmp);
           line.push(`${rt.name} cse ${Math.round(ms)}`);
           return [ms];
         });
@@ -187,23 +125,14 @@ async function main(): Promise<void> {
     }
 
     // CLI latency: one created container per runtime, then interleaved rounds.
-    for (const rt of runtimes) {
-      const id = newId(rt, 'cli');
-      try {
-        await create(rt, bundles.true, id, tmp);
-        cliIds.set(rt.name, id);
-      } catch (err) {
-        rec.fail(rt.name, 'stateMs', err);
-        await forceDelete(rt, id);
-      }
-    }
+    for (const [name, id] of await createOneEach(runtimes, bundles.true, tmp, rec, 'stateMs')) cliIds.set(name, id);
     const floor: number[] = [];
     for (let i = 0; i < cliRuns; i++) {
       for (const rt of runtimes) {
         const id = cliIds.get(rt.name);
         if (id) {
           await rec.measure(rt.name, ['stateMs'], async () => {
-            const o = await exec(rt.bin, ['--root', rt.root, 'state', id]);
+            const o = await exec(rt.bin, argv(rt, 'state', id));
             if (o.code !== 0 || (JSON.parse(o.stdout) as { status: string }).status !== 'created') {
               throw failure(`${rt.name} state`, o);
             }
@@ -233,7 +162,7 @@ async function main(): Promise<void> {
 
   // Nothing of ours may outlive the run: a QEMU started for one of our
   // containers carries that container's run directory on its command line.
-  const ourRunDirs = usedIds.map((id) => runDirOf(runtimes[0].root, id));
+  const ourRunDirs = idsUsed('clear').map((id) => runDirOf(runtimes[0].root, id));
   await sleep(500);
   const qemuAfter = qemuProcesses();
   const leftovers = qemuAfter.filter((p) => ourRunDirs.some((d) => p.cmdline.includes(d)));
