@@ -1,9 +1,8 @@
 /**
  * The agent service: clear.agent.v1.Agent implemented over the process table.
  * Connections come from whoever accepts them (AF_VSOCK in the guest, a Unix
- * socket in tests) and are handed to grpc-js through a connection injector.
+ * socket in tests) and are handed to the gRPC server (grpc-server.ts).
  */
-import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'fs';
 import * as os from 'os';
 import type { Duplex, Writable } from 'stream';
@@ -42,6 +41,13 @@ import {
   type WaitProcessRequest,
   type WriteStdinResponse,
 } from './protocol';
+import {
+  GrpcServer,
+  type ClientStreamingHandler,
+  type ServerStreamingHandler,
+  type Status,
+  type UnaryHandler,
+} from './grpc-server';
 import { traceHandlers } from './trace';
 import { ContainerManager, type ContainerManagerOptions } from './container';
 import { configureNetwork, type NetworkOptions } from './network';
@@ -64,8 +70,8 @@ function uptimeMs(): number {
   }
 }
 
-/** A thrown value as the status grpc-js sends. */
-function toStatus(err: unknown): Partial<grpc.StatusObject> {
+/** A thrown value as the status the caller reads. */
+function toStatus(err: unknown): Status {
   if (err instanceof AgentError) return { code: err.code, details: err.message };
   return { code: Code.INTERNAL, details: err instanceof Error ? err.message : String(err) };
 }
@@ -104,17 +110,14 @@ function writeChunk(w: Writable, data: Uint8Array): Promise<boolean> {
 }
 
 export class AgentServer {
-  readonly server: grpc.Server;
+  readonly server: GrpcServer;
   readonly processes = new ProcessTable();
   readonly containers: ContainerManager;
-  private readonly injector: grpc.ConnectionInjector;
   private closed = false;
 
   constructor(private readonly opts: AgentServerOptions = {}) {
     this.containers = new ContainerManager(this.processes, opts.containers);
-    this.server = new grpc.Server({ 'grpc.enable_channelz': 0 });
-    this.server.addService(agentService, traceHandlers(this.implementation()));
-    this.injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    this.server = new GrpcServer(agentService, traceHandlers(this.implementation()));
   }
 
   /** Serves gRPC on a connection accepted elsewhere. */
@@ -123,34 +126,34 @@ export class AgentServer {
       conn.destroy();
       return;
     }
-    this.injector.injectConnection(conn);
+    this.server.inject(conn);
   }
 
   /** Stops serving: closes every connection and kills the processes left. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.server.forceShutdown();
+    this.server.close();
     this.processes.killAll();
   }
 
-  private implementation(): grpc.UntypedServiceImplementation {
+  private implementation(): Record<string, unknown> {
     const table = this.processes;
     const impl: {
-      Version: grpc.handleUnaryCall<VersionRequest, VersionResponse>;
-      Ping: grpc.handleUnaryCall<PingRequest, PingResponse>;
-      ExecProcess: grpc.handleUnaryCall<ExecProcessRequest, ExecProcessResponse>;
-      WriteStdin: grpc.handleClientStreamingCall<StdinChunk, WriteStdinResponse>;
-      ReadStdio: grpc.handleServerStreamingCall<ReadStdioRequest, StdioChunk>;
-      WaitProcess: grpc.handleUnaryCall<WaitProcessRequest, ExitStatus>;
-      SignalProcess: grpc.handleUnaryCall<SignalProcessRequest, SignalProcessResponse>;
-      ResizeTerminal: grpc.handleUnaryCall<ResizeTerminalRequest, ResizeTerminalResponse>;
-      CreateContainer: grpc.handleUnaryCall<CreateContainerRequest, CreateContainerResponse>;
-      StartContainer: grpc.handleUnaryCall<StartContainerRequest, StartContainerResponse>;
-      Shutdown: grpc.handleUnaryCall<ShutdownRequest, ShutdownResponse>;
-      UpdateContainer: grpc.handleUnaryCall<UpdateContainerRequest, UpdateContainerResponse>;
-      StatsContainer: grpc.handleUnaryCall<StatsContainerRequest, StatsContainerResponse>;
-      ConfigureNetwork: grpc.handleUnaryCall<ConfigureNetworkRequest, ConfigureNetworkResponse>;
+      Version: UnaryHandler<VersionRequest, VersionResponse>;
+      Ping: UnaryHandler<PingRequest, PingResponse>;
+      ExecProcess: UnaryHandler<ExecProcessRequest, ExecProcessResponse>;
+      WriteStdin: ClientStreamingHandler<StdinChunk, WriteStdinResponse>;
+      ReadStdio: ServerStreamingHandler<ReadStdioRequest, StdioChunk>;
+      WaitProcess: UnaryHandler<WaitProcessRequest, ExitStatus>;
+      SignalProcess: UnaryHandler<SignalProcessRequest, SignalProcessResponse>;
+      ResizeTerminal: UnaryHandler<ResizeTerminalRequest, ResizeTerminalResponse>;
+      CreateContainer: UnaryHandler<CreateContainerRequest, CreateContainerResponse>;
+      StartContainer: UnaryHandler<StartContainerRequest, StartContainerResponse>;
+      Shutdown: UnaryHandler<ShutdownRequest, ShutdownResponse>;
+      UpdateContainer: UnaryHandler<UpdateContainerRequest, UpdateContainerResponse>;
+      StatsContainer: UnaryHandler<StatsContainerRequest, StatsContainerResponse>;
+      ConfigureNetwork: UnaryHandler<ConfigureNetworkRequest, ConfigureNetworkResponse>;
     } = {
       Version: (_call, cb) => {
         cb(null, { protocol: PROTOCOL, agentVersion: AGENT_VERSION, kernelRelease: os.release() });
@@ -416,6 +419,6 @@ export class AgentServer {
         configureNetwork(call.request, this.opts.network).then(() => cb(null, {}), (err) => cb(toStatus(err)));
       },
     };
-    return impl as unknown as grpc.UntypedServiceImplementation;
+    return impl;
   }
 }

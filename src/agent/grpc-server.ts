@@ -1,0 +1,351 @@
+/**
+ * The guest agent's gRPC server, on node's own http2 module.
+ *
+ * Why not grpc-js's Server: under TCG every line of JavaScript the agent
+ * loads is translated cold in every VM, and grpc-js (with the proto-loader,
+ * lodash and ordered-map it pulls in) was ~70 % of the agent bundle and over
+ * half of its load time, for a server that needs a tenth of it: one service,
+ * plain-text HTTP/2 on connections accepted elsewhere, no compression, no
+ * channelz, no keepalive policy. The host keeps grpc-js as the client, so
+ * every test that talks to the agent checks this server against it.
+ *
+ * What it speaks (gRPC over HTTP/2, the wire format in gRPC's PROTOCOL-HTTP2):
+ * a POST to /<service>/<method>; each message framed as a 1-byte compressed
+ * flag, a 4-byte big-endian length and the bytes; the status in trailers
+ * (`grpc-status`, percent-encoded `grpc-message`), or in the headers alone
+ * (trailers-only) when a call fails before its first message.
+ *
+ * The call objects offer the part of grpc-js's surface the agent uses:
+ * `request`, `cancelled` and a 'cancelled' event on every call; a callback
+ * for unary and client-streaming calls; an object-mode Readable for a
+ * client stream; write/end/'drain' for a server stream, which `emit('error',
+ * status)` ends with that status as grpc-js's does.
+ */
+import { EventEmitter } from 'events';
+import * as http2 from 'http2';
+import { Readable, type Duplex } from 'stream';
+
+/** A gRPC status: code (0 = OK) and the words the caller reads. */
+export interface Status {
+  code: number;
+  details?: string;
+}
+
+export type Callback<Res> = (err: Partial<Status> | null, res?: Res) => void;
+
+/** One method as protocol.ts defines it (a grpc-js MethodDefinition fits). */
+export interface Method<Req, Res> {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestDeserialize(data: Buffer): Req;
+  responseSerialize(message: Res): Buffer;
+}
+
+/** gRPC's default limit on a received message (grpc-js's too). */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+const INTERNAL = 13;
+const UNIMPLEMENTED = 12;
+const RESOURCE_EXHAUSTED = 8;
+
+/** A unary or server-streaming call. */
+export class ServerCall<Req> extends EventEmitter {
+  cancelled = false;
+  constructor(readonly request: Req) {
+    super();
+  }
+}
+
+/** The server end of a server-streaming call. */
+export class ServerWritableCall<Req, Res> extends ServerCall<Req> {
+  constructor(request: Req, private readonly reply: Reply<Res>) {
+    super(request);
+    reply.stream.on('drain', () => this.emit('drain'));
+    // grpc-js's convention: emitting 'error' on the call ends it with that status.
+    this.on('error', (status: Partial<Status>) => reply.finish(status));
+  }
+
+  /** Sends one message; false when the stream's buffer is full ('drain' follows). */
+  write(message: Res): boolean {
+    return this.reply.send(message);
+  }
+
+  /** Ends the call with status OK. */
+  end(): void {
+    this.reply.finish({ code: 0 });
+  }
+}
+
+/** The server end of a client-streaming call: the decoded messages, in order. */
+export class ServerReadableCall<Req> extends Readable {
+  cancelled = false;
+  constructor(private readonly source: http2.ServerHttp2Stream) {
+    super({ objectMode: true, highWaterMark: 16 });
+  }
+
+  override _read(): void {
+    this.source.resume();
+  }
+}
+
+export type UnaryHandler<Req, Res> = (call: ServerCall<Req>, cb: Callback<Res>) => void;
+export type ClientStreamingHandler<Req, Res> = (call: ServerReadableCall<Req>, cb: Callback<Res>) => void;
+export type ServerStreamingHandler<Req, Res> = (call: ServerWritableCall<Req, Res>) => void;
+
+/**
+ * The response side of one HTTP/2 stream: headers once, framed messages,
+ * then the status exactly once.
+ */
+class Reply<Res> {
+  private headersSent = false;
+  finished = false;
+
+  constructor(readonly stream: http2.ServerHttp2Stream, private readonly method: Method<unknown, Res>) {}
+
+  send(message: Res): boolean {
+    if (this.finished || this.stream.destroyed) return false;
+    if (!this.headersSent) {
+      this.headersSent = true;
+      this.stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+    }
+    return this.stream.write(frame(this.method.responseSerialize(message)));
+  }
+
+  finish(status: Partial<Status>): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.stream.destroyed || this.stream.closed) return;
+    const trailers = {
+      'grpc-status': String(status.code ?? 2),
+      'grpc-message': percentEncode(status.details ?? ''),
+    };
+    if (!this.headersSent) {
+      // Trailers-only: the status rides on the only HEADERS frame.
+      this.headersSent = true;
+      this.stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, { endStream: true });
+      return;
+    }
+    this.stream.once('wantTrailers', () => this.stream.sendTrailers(trailers));
+    this.stream.end();
+  }
+}
+
+/** A message as it goes on the wire: uncompressed flag, length, bytes. */
+function frame(body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(5 + body.length);
+  out[0] = 0;
+  out.writeUInt32BE(body.length, 1);
+  body.copy(out, 5);
+  return out;
+}
+
+/** grpc-message: bytes outside printable ASCII, and '%', as %XX (PROTOCOL-HTTP2). */
+export function percentEncode(s: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(s)) return s;
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * Splits a byte stream into gRPC messages. Throws a Status on a compressed
+ * message (nothing here negotiates compression) or one over the limit.
+ */
+export class MessageReader {
+  private buffered: Buffer[] = [];
+  private size = 0;
+
+  push(chunk: Buffer): Buffer[] {
+    this.buffered.push(chunk);
+    this.size += chunk.length;
+    const out: Buffer[] = [];
+    for (;;) {
+      if (this.size < 5) break;
+      const head = this.peek(5);
+      if (head[0] !== 0) throw { code: INTERNAL, details: 'compressed messages are not supported' } satisfies Status;
+      const length = head.readUInt32BE(1);
+      if (length > MAX_MESSAGE_BYTES) {
+        throw { code: RESOURCE_EXHAUSTED, details: `message of ${length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit` } satisfies Status;
+      }
+      if (this.size < 5 + length) break;
+      out.push(this.take(5 + length).subarray(5));
+    }
+    return out;
+  }
+
+  /** Bytes of an unfinished message. */
+  get pending(): number {
+    return this.size;
+  }
+
+  private peek(n: number): Buffer {
+    if (this.buffered[0].length < n) this.buffered = [Buffer.concat(this.buffered)];
+    return this.buffered[0].subarray(0, n);
+  }
+
+  private take(n: number): Buffer {
+    const all = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.buffered = rest.length ? [rest] : [];
+    this.size = rest.length;
+    return out;
+  }
+}
+
+type AnyHandler = (call: never, cb: Callback<unknown>) => void;
+
+/** Serves one service's methods on HTTP/2 connections handed to it. */
+export class GrpcServer {
+  private readonly http = http2.createServer();
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly routes = new Map<string, { method: Method<unknown, unknown>; handler: AnyHandler }>();
+
+  constructor(service: Record<string, Method<unknown, unknown>>, handlers: Record<string, unknown>) {
+    for (const [name, method] of Object.entries(service)) {
+      const handler = handlers[name];
+      if (typeof handler !== 'function') throw new Error(`no handler for ${method.path}`);
+      this.routes.set(method.path, { method, handler: handler as AnyHandler });
+    }
+    this.http.on('session', (session) => {
+      this.sessions.add(session);
+      session.on('error', () => {}); // the connection failed: its streams see it
+      session.once('close', () => this.sessions.delete(session));
+    });
+    this.http.on('stream', (stream, headers) => this.dispatch(stream, headers));
+  }
+
+  /** Serves HTTP/2 on a connection accepted elsewhere (vsock, a Unix socket). */
+  inject(conn: Duplex): void {
+    this.http.emit('connection', conn);
+  }
+
+  /** Ends every session now; calls in flight read as cancelled. */
+  close(): void {
+    for (const s of this.sessions) s.destroy();
+    this.sessions.clear();
+  }
+
+  private dispatch(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    stream.on('error', () => {}); // a reset stream: 'close' below tells the call
+    const route = this.routes.get(String(headers[':path']));
+    if (!route) {
+      const reply = new Reply(stream, null as never);
+      reply.finish({ code: UNIMPLEMENTED, details: `unknown method ${String(headers[':path'])}` });
+      stream.resume();
+      return;
+    }
+    const { method, handler } = route;
+    const reply = new Reply(stream, method);
+    const reader = new MessageReader();
+    const fail = (status: Status) => {
+      reply.finish(status);
+      stream.resume(); // drop what else comes
+    };
+
+    if (method.requestStream) {
+      this.clientStream(stream, method, reply, reader, handler);
+      return;
+    }
+
+    // Unary and server-streaming: exactly one request message, then end.
+    const messages: Buffer[] = [];
+    let failed = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        messages.push(...reader.push(chunk));
+      } catch (status) {
+        failed = true;
+        fail(status as Status);
+      }
+    });
+    onHalfClose(stream, () => {
+      if (failed) return;
+      if (messages.length !== 1 || reader.pending) {
+        return fail({ code: UNIMPLEMENTED, details: `${method.path} takes exactly one request message, got ${messages.length}` });
+      }
+      let request: unknown;
+      try {
+        request = method.requestDeserialize(messages[0]);
+      } catch (err) {
+        return fail({ code: INTERNAL, details: `cannot decode the request: ${(err as Error).message}` });
+      }
+      const call = method.responseStream ? new ServerWritableCall(request, reply) : new ServerCall(request);
+      onCancel(stream, reply, call);
+      if (method.responseStream) (handler as (c: unknown) => void)(call);
+      else (handler as (c: unknown, cb: Callback<unknown>) => void)(call, unaryCallback(reply));
+    });
+  }
+
+  private clientStream(
+    stream: http2.ServerHttp2Stream,
+    method: Method<unknown, unknown>,
+    reply: Reply<unknown>,
+    reader: MessageReader,
+    handler: AnyHandler,
+  ): void {
+    const call = new ServerReadableCall<unknown>(stream);
+    stream.on('data', (chunk: Buffer) => {
+      let messages: Buffer[];
+      try {
+        messages = reader.push(chunk);
+      } catch (status) {
+        call.destroy(Object.assign(new Error((status as Status).details), status as Status));
+        reply.finish(status as Status);
+        return;
+      }
+      for (const m of messages) {
+        let decoded: unknown;
+        try {
+          decoded = method.requestDeserialize(m);
+        } catch (err) {
+          const status = { code: INTERNAL, details: `cannot decode a request message: ${(err as Error).message}` };
+          call.destroy(Object.assign(new Error(status.details), status));
+          reply.finish(status);
+          return;
+        }
+        if (!call.push(decoded)) stream.pause();
+      }
+    });
+    onHalfClose(stream, () => call.push(null));
+    onCancel(stream, reply, call);
+    (handler as (c: unknown, cb: Callback<unknown>) => void)(call, unaryCallback(reply));
+  }
+}
+
+/** The callback of a unary or client-streaming call: one answer or one error. */
+function unaryCallback(reply: Reply<unknown>): Callback<unknown> {
+  return (err, res) => {
+    if (err) return reply.finish({ code: err.code ?? 2, details: err.details });
+    reply.send(res);
+    reply.finish({ code: 0 });
+  };
+}
+
+/**
+ * The caller ended its side of the stream (END_STREAM). A caller that
+ * cancels with node's http2 (grpc-js does) sends END_STREAM and then
+ * RST_STREAM: when both arrive together, waiting one turn lets the reset
+ * win, so a cancelled WriteStdin does not close the process's input.
+ */
+function onHalfClose(stream: http2.ServerHttp2Stream, then: () => void): void {
+  stream.once('end', () =>
+    setImmediate(() => {
+      if (!stream.aborted && !stream.destroyed) then();
+    }),
+  );
+}
+
+/** The peer reset the stream or went away before the status was sent. */
+function onCancel(stream: http2.ServerHttp2Stream, reply: Reply<unknown>, call: EventEmitter & { cancelled: boolean }): void {
+  stream.once('close', () => {
+    if (reply.finished || call.cancelled) return;
+    call.cancelled = true;
+    reply.finished = true;
+    call.emit('cancelled');
+  });
+}
