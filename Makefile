@@ -17,7 +17,7 @@ OCI_SCHEMA_DIR ?= /usr/share/gocode/src/github.com/opencontainers/runtime-spec/s
 E2E_DEB_PACKAGES := docker.io containerd podman conmon tmux jq iptables runc bsdutils
 SCHEMA_GEN := src/container/generated/config-validator.js src/container/generated/config-validator.d.ts
 
-.PHONY: all build deps e2e-deps install bench-docker test-e2e native proto schema ts agent cli exec-helper guest kernel image test test-report bench-boot bench-lifecycle bench-net bench-teardown bench clean
+.PHONY: all build deps e2e-deps install bench-docker test-e2e native proto schema ts agent cli exec-helper prefetch-helper guest kernel image test test-report bench-boot bench-lifecycle bench-net bench-teardown bench clean
 
 all: build guest
 
@@ -97,7 +97,7 @@ cli: ts
 guest: kernel image
 kernel:
 	scripts/build-kernel.sh
-image: build exec-helper
+image: build exec-helper prefetch-helper
 	scripts/build-image.sh
 
 # The container init set-up in the guest (guest/exec-helper): static, so it
@@ -107,6 +107,13 @@ exec-helper: $(EXEC_HELPER)
 $(EXEC_HELPER): $(wildcard guest/exec-helper/*.c guest/exec-helper/*.h)
 	mkdir -p build/guest
 	gcc -static -O2 -Wall -o $@ guest/exec-helper/clear-exec.c
+
+# The start-up page set's reader and recorder (guest/prefetch): static too.
+PREFETCH_HELPER := build/guest/clear-prefetch
+prefetch-helper: $(PREFETCH_HELPER)
+$(PREFETCH_HELPER): guest/prefetch/clear-prefetch.c
+	mkdir -p build/guest
+	gcc -static -O2 -Wall -o $@ guest/prefetch/clear-prefetch.c
 
 test: build guest
 	node_modules/.bin/tap

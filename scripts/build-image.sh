@@ -36,6 +36,11 @@ agent=${CLEAR_AGENT_BUNDLE:-$here/dist/guest/agent.js}
 addon=${CLEAR_NATIVE_ADDON:-$here/src/native/build/Release/clear_native.node}
 init=$here/guest/image/init
 helper=${CLEAR_EXEC_HELPER:-$here/build/guest/clear-exec}
+prefetcher=${CLEAR_PREFETCH_HELPER:-$here/build/guest/clear-prefetch}
+kernel=${CLEAR_KERNEL:-$cache/guest/vmlinux}
+# Record the start-up page set (step 4): auto = when a guest kernel exists,
+# 1 = must succeed, 0 = never.
+record=${CLEAR_IMAGE_PREFETCH:-auto}
 busybox=${CLEAR_BUSYBOX:-/bin/busybox}
 compress=${CLEAR_IMAGE_COMPRESS:-none}
 
@@ -43,13 +48,14 @@ step() { printf '[image] %s\n' "$*"; }
 die() { printf '[image] error: %s\n' "$*" >&2; exit 1; }
 
 # --- 1. inputs ---------------------------------------------------------------
-step "1/4 checking inputs"
+step "1/5 checking inputs"
 node=${CLEAR_NODE:-$(command -v node || true)}
 [ -n "$node" ] || die "no Node binary on PATH: install Node 20 (or set CLEAR_NODE)"
 node=$(readlink -f "$node")
 [ -f "$agent" ] || die "${agent#"$here"/} missing: run 'make build' (or 'make agent')"
 [ -f "$addon" ] || die "${addon#"$here"/} missing: run 'make build' (or 'make native')"
 [ -f "$helper" ] || die "${helper#"$here"/} missing: run 'make exec-helper'"
+[ -f "$prefetcher" ] || die "${prefetcher#"$here"/} missing: run 'make prefetch-helper'"
 [ -f "$init" ] || die "guest/image/init missing: it is part of the repository, restore it (git checkout guest/image/init)"
 [ -x "$busybox" ] || die "$busybox missing: install busybox-static ('make deps')"
 file -b "$busybox" 2>/dev/null | grep -q 'statically linked' ||
@@ -63,8 +69,10 @@ case $compress in
 esac
 
 # The key: every input's content, the compression choice, and this script.
-key=$( (sha256sum "$self" "$init" "$agent" "$addon" "$helper" "$node" "$busybox" | cut -d' ' -f1
-  echo "compress=$compress") | sha256sum | cut -d' ' -f1)
+key=$( (sha256sum "$self" "$init" "$agent" "$addon" "$helper" "$prefetcher" "$node" "$busybox" | cut -d' ' -f1
+  echo "compress=$compress"
+  # An image built before the kernel has no start-up page set: rebuild once there is one.
+  [ "$record" = 0 ] || [ ! -f "$kernel" ] || echo "prefetch recorded") | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then
   step "up to date: $out ($(du -h --apparent-size "$out" | cut -f1), key ${key:0:16})"
   exit 0
@@ -76,7 +84,7 @@ stage=$(mktemp -d "$(dirname "$out")/.image-stage.XXXXXX")
 chmod 0755 "$stage" # mktemp made it 0700; it becomes the guest's /
 tmpimg=$out.tmp.$$
 trap 'rm -rf "$stage" "$tmpimg"' EXIT
-step "2/4 staging busybox, node ($(du -h --apparent-size "$node" | cut -f1)), shared libraries and the agent in $stage"
+step "2/5 staging busybox, node ($(du -h --apparent-size "$node" | cut -f1)), shared libraries and the agent in $stage"
 
 cd "$stage"
 mkdir -p bin sbin usr/bin usr/sbin etc opt/clear root var/tmp \
@@ -128,7 +136,8 @@ cp "$agent" opt/clear/agent.js
 cp "$addon" opt/clear/clear_native.node
 cp "$init" sbin/init
 cp "$helper" opt/clear/clear-exec
-chmod 0755 sbin/init opt/clear/clear_native.node opt/clear/clear-exec
+cp "$prefetcher" opt/clear/clear-prefetch
+chmod 0755 sbin/init opt/clear/clear_native.node opt/clear/clear-exec opt/clear/clear-prefetch
 chmod 0644 opt/clear/agent.js
 
 cat >etc/passwd <<'EOF'
@@ -148,14 +157,46 @@ printf 'clear\n' >etc/hostname
 cd "$here"
 
 # --- 3. erofs -------------------------------------------------------------------
-step "3/4 mkfs.erofs (compression: $compress)"
-# -T0 and --all-root: the image depends only on the inputs, not on who built it when.
-mkfs.erofs --quiet --all-root -T0 -U 00000000-0000-0000-0000-000000000001 \
-  "${zopt[@]}" "$tmpimg" "$stage" >/dev/null ||
-  die "mkfs.erofs failed"
+mkfs() {
+  rm -f "$tmpimg"
+  # -T0 and --all-root: the image depends only on the inputs, not on who built it when.
+  mkfs.erofs --quiet --all-root -T0 -U 00000000-0000-0000-0000-000000000001 \
+    "${zopt[@]}" "$tmpimg" "$stage" >/dev/null ||
+    die "mkfs.erofs failed"
+}
+step "3/5 mkfs.erofs (compression: $compress)"
+mkfs
 
-# --- 4. install -------------------------------------------------------------------
-step "4/4 installing $out"
+# --- 4. the start-up page set ----------------------------------------------------
+# What a VM's start touches of the image, so init can read exactly that ahead
+# (guest/prefetch/clear-prefetch.c). Boots the image once; without the list
+# the image still works, with the kernel's default read-ahead.
+recorder=$here/dist/sandbox/record-prefetch.js
+if [ "$record" = 0 ]; then
+  step "4/5 start-up page set: not recorded (CLEAR_IMAGE_PREFETCH=0)"
+elif [ ! -f "$kernel" ]; then
+  [ "$record" = 1 ] && die "no guest kernel at $kernel to record the start-up page set with: run 'make kernel'"
+  step "4/5 start-up page set: not recorded, no guest kernel at $kernel yet ('make kernel', then 'make image' again)"
+elif [ ! -f "$recorder" ]; then
+  [ "$record" = 1 ] && die "${recorder#"$here"/} missing: run 'make build'"
+  step "4/5 start-up page set: not recorded, ${recorder#"$here"/} missing ('make build')"
+else
+  step "4/5 recording the start-up page set: booting the image once (seconds under KVM, ~15-30 s under TCG)"
+  mkdir -p "$stage/etc/clear"
+  list=$stage/etc/clear/prefetch.list
+  if CLEAR_KERNEL=$kernel node "$recorder" "$tmpimg" >"$list.tmp" && [ -s "$list.tmp" ]; then
+    mv "$list.tmp" "$list"
+    step "    $(wc -l <"$list") ranges, $(awk '{s+=$2} END {printf "%.1f MiB", s/1048576}' "$list"); mkfs.erofs again"
+    mkfs
+  else
+    rm -f "$list.tmp"
+    [ "$record" = 1 ] && die "recording the start-up page set failed (above)"
+    step "    recording failed (above): the image goes without it"
+  fi
+fi
+
+# --- 5. install -------------------------------------------------------------------
+step "5/5 installing $out"
 printf '%s\n' "$key" >"$out.key.tmp.$$"
 mv -f "$tmpimg" "$out"
 mv -f "$out.key.tmp.$$" "$out.key"
