@@ -19,9 +19,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
-import { guestArtifacts } from '../src/lib/paths';
 import { Sandbox } from '../src/sandbox/sandbox';
-import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs } from './lib/vm';
+import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs, whenGuestBuilt } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
 const ROOTFS = '/tmp/rootfs';
@@ -298,10 +297,4 @@ function defineTests(): void {
   });
 }
 
-const missing = Object.values(guestArtifacts()).filter((f) => !fs.existsSync(f));
-if (missing.length > 0) {
-  t.fail(`guest artifacts missing: ${missing.join(', ')} — run 'make guest' first`);
-  t.end();
-} else {
-  defineTests();
-}
+whenGuestBuilt(t, defineTests);

@@ -14,13 +14,9 @@ import t from 'tap';
 import { guestArtifacts } from '../src/lib/paths';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { CliHarness, clearBin } from './lib/cli';
-import { assertNoLeftovers, VmDirs } from './lib/vm';
+import { assertNoLeftovers, VmDirs, whenGuestBuilt } from './lib/vm';
 
-const missing = Object.values(guestArtifacts()).filter((f) => !fs.existsSync(f));
-if (missing.length > 0) {
-  t.fail(`guest artifacts missing: ${missing.join(', ')} — run 'make guest' first`);
-  t.end();
-} else {
+whenGuestBuilt(t, () => {
   const h = new CliHarness('debug');
   t.teardown(() => h.cleanup());
 
@@ -64,4 +60,4 @@ if (missing.length > 0) {
     t.match(console, /clear-agent: [\d.]+ Version answered after \d+ ms/, 'each RPC with its duration');
     assertNoLeftovers(t, dirs, dir);
   });
-}
+});

@@ -17,12 +17,11 @@ import type { Readable } from 'node:stream';
 import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
 import { attachConsole, CONSOLE_SOCKET_BODY } from '../src/container/terminal';
-import { guestArtifacts } from '../src/lib/paths';
 import { native, READABLE } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';
 import { Sandbox } from '../src/sandbox/sandbox';
 import { consoleSocket } from '../src/container/console-socket';
-import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs } from './lib/vm';
+import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs, whenGuestBuilt } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'];
 const ROOTFS = '/tmp/rootfs';
@@ -384,9 +383,4 @@ function defineVmTests(): void {
   );
 }
 
-const missing = Object.values(guestArtifacts()).filter((f) => !fs.existsSync(f));
-if (missing.length > 0) {
-  t.fail(`guest artifacts missing: ${missing.join(', ')} — run 'make guest' first`);
-} else {
-  defineVmTests();
-}
+whenGuestBuilt(t, defineVmTests);

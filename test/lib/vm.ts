@@ -8,11 +8,23 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { AgentClient } from '../../src/agent/client';
+import { guestArtifacts } from '../../src/lib/paths';
 import type { Test as TapTest } from 'tap';
 
 export type Test = TapTest;
 
 export const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
+
+/**
+ * Defines a file's VM tests when the guest kernel and image are built, and
+ * fails naming what is missing otherwise: they are the proof of what they
+ * test, never skipped quietly.
+ */
+export function whenGuestBuilt(t: TapTest, define: () => void): void {
+  const missing = Object.values(guestArtifacts()).filter((f) => !fs.existsSync(f));
+  if (missing.length > 0) t.fail(`guest artifacts missing: ${missing.join(', ')} — run 'make guest' first`);
+  else define();
+}
 
 /** Run directories for one test file: /tmp/clear-<tag>-<pid>-<n>. */
 export class VmDirs {
