@@ -200,7 +200,10 @@ type AnyHandler = (call: never, cb: Callback<unknown>) => void;
 
 /** Serves one service's methods on HTTP/2 connections handed to it. */
 export class GrpcServer {
-  private readonly http = http2.createServer();
+  // As grpc-js's server does: node's default 10 MB session-memory cap makes a
+  // session refuse new streams (ENHANCE_YOUR_CALM) while a slow reader holds
+  // output, and caps header blocks; the agent's flow control is per stream.
+  private readonly http = http2.createServer({ maxSessionMemory: Number.MAX_SAFE_INTEGER, maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER });
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly routes = new Map<string, { method: Method<unknown, unknown>; handler: AnyHandler }>();
 
