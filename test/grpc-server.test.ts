@@ -73,6 +73,7 @@ t.test('percentEncode: printable ASCII stays, the rest and % become %XX', async 
   t.equal(percentEncode('50% done\nnext'), '50%25 done%0Anext');
   t.equal(percentEncode('é'), '%C3%A9');
   t.equal(decodeURIComponent(percentEncode('ünïcode: 100%\r\n')), 'ünïcode: 100%\r\n', 'grpc-js decodes it back');
+  t.equal(percentEncode(' stderr: boom '), '%20stderr: boom%20', 'a space at either end (HTTP/2 drops such a field)');
 });
 
 t.test('served on injected connections', async (t) => {
@@ -82,7 +83,7 @@ t.test('served on injected connections', async (t) => {
   let hangCall: ServerCall<Msg> | null = null;
   const handlers = {
     Echo: (call: ServerCall<Msg>, cb: Callback<Msg>) => cb(null, { text: call.request.text }),
-    Fail: (call: ServerCall<Msg>, cb: Callback<Msg>) => cb({ code: 5, details: `no "${call.request.text}": 100% gone\n` }),
+    Fail: (call: ServerCall<Msg>, cb: Callback<Msg>) => cb({ code: 5, details: `no "${call.request.text}": 100% gone${call.request.n ? ' ' : '\n'}` }),
     Count: (call: ServerWritableCall<Msg, Msg>) => {
       const n = call.request.n ?? 0;
       for (let i = 1; i <= n; i++) call.write({ n: i });
@@ -126,6 +127,8 @@ t.test('served on injected connections', async (t) => {
   await t.test('unary: answer, and an error with its code and words intact', async (t) => {
     t.same(await unary('Echo', { text: 'hi' }), { text: 'hi' });
     await t.rejects(unary('Fail', { text: 'x' }), { code: 5, details: 'no "x": 100% gone\n' });
+    // What a failing hook's message looks like (its newline made a space).
+    await t.rejects(unary('Fail', { text: 'x', n: 1 }), { code: 5, details: 'no "x": 100% gone ' }, 'a trailing space keeps the words');
   });
 
   await t.test('server streaming: messages in order, then OK or the status emitted', async (t) => {

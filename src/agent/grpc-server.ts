@@ -140,13 +140,21 @@ function frame(body: Buffer): Buffer {
   return out;
 }
 
-/** grpc-message: bytes outside printable ASCII, and '%', as %XX (PROTOCOL-HTTP2). */
+/**
+ * grpc-message: bytes outside printable ASCII, and '%', as %XX
+ * (PROTOCOL-HTTP2); and a space at either end too: HTTP/2 forbids leading
+ * and trailing whitespace in a field value (RFC 9113 8.2.1), and node's
+ * client drops such a field without a word, so the caller would read an
+ * empty message (seen: a hook's "stderr: boom " lost its whole text).
+ */
 export function percentEncode(s: string): string {
-  if (/^[\x20-\x24\x26-\x7e]*$/.test(s)) return s;
+  if (/^(?! )[\x20-\x24\x26-\x7e]*$(?<! )/.test(s)) return s;
+  const bytes = Buffer.from(s, 'utf8');
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
-    out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
+  bytes.forEach((b, i) => {
+    const edge = b === 0x20 && (i === 0 || i === bytes.length - 1);
+    out += b >= 0x20 && b <= 0x7e && b !== 0x25 && !edge ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  });
   return out;
 }
 
