@@ -60,6 +60,8 @@
  *                            (/proc/PID/ns/...); no root, no mounts, no
  *                            /dev/console; the program is exec'd right after
  *                            "ready" (no barrier)
+ *     winsize ROWS COLS      process.consoleSize: the pty's size, set before
+ *                            the process runs (as runc's init does)
  *     console                process.terminal: after pivot_root, a pty from
  *                            the container's own devpts (/dev/ptmx ->
  *                            pts/ptmx); the master goes to the agent on fd 4
@@ -210,6 +212,7 @@ struct pfd {
 static struct {
   const char *root, *hostname, *domainname, *cwd;
   int rootro, defdevs, nnp, caps, has_oom, has_umask, console, join, nopivot;
+  unsigned short ws_rows, ws_cols;
   const char *keyring, *state_head, *state_tail;
   struct hook hooks[MAXHOOKS];
   int n_hooks;
@@ -319,7 +322,7 @@ static void parse_spec(void) {
     pos += strlen(kw) + 1;
     int nf = !strcmp(kw, "mount") ? 6 : !strcmp(kw, "dev") ? 7 : (!strcmp(kw, "rlimit") || !strcmp(kw, "hook")) ? 3
            : (!strcmp(kw, "ns") || !strcmp(kw, "sysctl") || !strcmp(kw, "cap") || !strcmp(kw, "user") ||
-              !strcmp(kw, "state") || !strcmp(kw, "pfd")) ? 2
+              !strcmp(kw, "state") || !strcmp(kw, "pfd") || !strcmp(kw, "winsize")) ? 2
            : (!strcmp(kw, "rootro") || !strcmp(kw, "defdevs") || !strcmp(kw, "nnp") || !strcmp(kw, "caps") ||
               !strcmp(kw, "console") || !strcmp(kw, "join") || !strcmp(kw, "nopivot")) ? 0 : 1;
     for (int i = 0; i < nf; i++) {
@@ -365,6 +368,7 @@ static void parse_spec(void) {
     else if (!strcmp(kw, "nnp")) S.nnp = 1;
     else if (!strcmp(kw, "caps")) S.caps = 1;
     else if (!strcmp(kw, "console")) S.console = 1;
+    else if (!strcmp(kw, "winsize")) { S.ws_rows = (unsigned short)num(f[0], "winsize rows"); S.ws_cols = (unsigned short)num(f[1], "winsize cols"); }
     else if (!strcmp(kw, "join")) S.join = 1;
     else if (!strcmp(kw, "nopivot")) S.nopivot = 1;
     else if (!strcmp(kw, "keyring")) S.keyring = f[0];
@@ -712,6 +716,8 @@ static void setup_console(void) {
   int unlock = 0, n = -1;
   if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
     sysfail("unlock the pty: %s", errstr(errno));
+  struct winsize ws = {.ws_row = S.ws_rows, .ws_col = S.ws_cols};
+  if (S.ws_rows && S.ws_cols && ioctl(master, TIOCSWINSZ, &ws) < 0) sysfail("set the terminal's size: %s", errstr(errno));
   char slave[64];
   snprintf(slave, sizeof slave, "/dev/pts/%d", n);
   /* /dev/console: a bind mount of the slave (the file made if missing); not for exec. */

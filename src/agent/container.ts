@@ -169,7 +169,7 @@ export function flattenConfig(cfg: OciConfig, opts: GuestCreateOptions = {}): Bu
   const p = cfg.process;
   if (!p) throw invalid('config has no process');
   // A pty from the container's devpts: stdio, controlling terminal, /dev/console.
-  if (p.terminal) add('console');
+  if (p.terminal) addConsole(add, p.consoleSize);
   if (!p.args?.length || !p.args[0]) throw invalid('args must not be empty');
   const rootPath = cfg.root?.path;
   if (!rootPath || !path.isAbsolute(rootPath)) throw invalid(`root.path ${JSON.stringify(rootPath ?? '')} must be an absolute guest path`);
@@ -251,6 +251,15 @@ export interface GuestCreateOptions {
 export const PRESERVED_SOURCE_FD = 5;
 
 /** `pfd TARGET SOURCE`: the helper moves its fd SOURCE to TARGET right before the exec. */
+/**
+ * The console, and its size set by the helper before the process runs (as
+ * runc's init does): set afterwards, a quick `stty size` could read 0x0.
+ */
+function addConsole(add: (...fields: string[]) => void, size: { height?: number; width?: number } | undefined): void {
+  add('console');
+  if (size?.height && size?.width) add('winsize', String(size.height), String(size.width));
+}
+
 function addPreserved(add: (...fields: string[]) => void, fds: PreservedFdSpec[]): void {
   fds.forEach((f, i) => add('pfd', String(f.fd), String(PRESERVED_SOURCE_FD + i)));
 }
@@ -343,7 +352,7 @@ export function flattenExec(p: OciProcess, initPid: number, preservedFds: Preser
   if (!p || typeof p !== 'object') throw invalid('oci_process_json is not an object');
   if (!p.args?.length || !p.args[0]) throw invalid('args must not be empty');
   add('join');
-  if (p.terminal) add('console');
+  if (p.terminal) addConsole(add, p.consoleSize);
   for (const [type, file] of [['pid', 'pid'], ['uts', 'uts'], ['ipc', 'ipc'], ['cgroup', 'cgroup'], ['mount', 'mnt']]) {
     add('ns', type, `/proc/${initPid}/ns/${file}`);
   }

@@ -558,6 +558,10 @@ export class ProcessTable {
     const { master, slave } = n.openpty();
     let child: ChildProcess;
     try {
+      // The size before the process exists: set after spawn, a quick
+      // `stty size` could read 0x0 first (seen under load in CI).
+      const size = spec.consoleSize;
+      if (size && size.rows > 0 && size.cols > 0) n.setWinsize(master, size.rows, size.cols);
       // The user owns its terminal (as runc does for the container's console).
       if (myUid === 0 && spec.uid !== 0) fchownSync(slave, spec.uid, -1);
       child = spawn(this.execHelper, ['--ctty', file, ...spec.args], {
