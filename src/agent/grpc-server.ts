@@ -101,7 +101,8 @@ class Reply<Res> {
   private headersSent = false;
   finished = false;
 
-  constructor(readonly stream: http2.ServerHttp2Stream, private readonly method: Method<unknown, Res>) {}
+  /** Without `serialize`, a reply that can only refuse (an unknown method). */
+  constructor(readonly stream: http2.ServerHttp2Stream, private readonly serialize?: (message: Res) => Buffer) {}
 
   send(message: Res): boolean {
     if (this.finished || this.stream.destroyed) return false;
@@ -109,7 +110,7 @@ class Reply<Res> {
       this.headersSent = true;
       this.stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     }
-    return this.stream.write(frame(this.method.responseSerialize(message)));
+    return this.stream.write(frame(this.serialize!(message)));
   }
 
   finish(status: Partial<Status>): void {
@@ -244,13 +245,12 @@ export class GrpcServer {
     stream.on('error', () => {}); // a reset stream: 'close' below tells the call
     const route = this.routes.get(String(headers[':path']));
     if (!route) {
-      const reply = new Reply(stream, null as never);
-      reply.finish({ code: UNIMPLEMENTED, details: `unknown method ${String(headers[':path'])}` });
+      new Reply(stream).finish({ code: UNIMPLEMENTED, details: `unknown method ${String(headers[':path'])}` });
       stream.resume();
       return;
     }
     const { method, handler } = route;
-    const reply = new Reply(stream, method);
+    const reply = new Reply(stream, (m: unknown) => method.responseSerialize(m));
     const reader = new MessageReader();
     const fail = (status: Status) => {
       reply.finish(status);
