@@ -13,6 +13,7 @@ import * as lc from '../src/container/lifecycle';
 import { formatSchemaError } from '../src/container/config';
 import { hookStateJson } from '../src/container/hooks';
 import { isProcessAlive, lockContainer, readRecord } from '../src/container/state';
+import { NotRunningError } from '../src/lib/errors';
 import { parseSignal } from '../src/lib/signals';
 
 const repo = path.resolve(__dirname, '..');
@@ -222,6 +223,24 @@ t.test('a monitor that died is a stopped container', async (t) => {
   t.ok(await waitFor(() => !isProcessAlive(pid)));
   t.match(lc.state(s.ctx, 'c'), { status: 'stopped', pid: 0 });
   await lc.remove(s.ctx, 'c');
+  t.same(rootEntries(s.root), []);
+});
+
+t.test('a container that stops under events --stats or update: the words of a stopped one', async (t) => {
+  // The race the fresh-clone CI met: running when checked, its monitor gone
+  // by the time the call reached it.
+  const s = setup();
+  await lc.create(s.ctx, { id: 'r', bundle: s.bundle });
+  await lc.start(s.ctx, 'r');
+  const gone = async () => {
+    throw new NotRunningError('container not running (its monitor hung up)');
+  };
+  const ctx = { ...s.ctx, monitor: { ...fake, statsContainer: gone, updateContainer: gone } };
+  await t.rejects(lc.stats(ctx, 'r'), { message: 'container with id r is not running' }, 'runc\'s words for events --stats');
+  await t.rejects(lc.update(ctx, 'r', {}), { message: 'container not running' }, 'and for update');
+  const other = { ...s.ctx, monitor: { ...fake, statsContainer: async () => { throw new Error('agent said no'); } } };
+  await t.rejects(lc.stats(other, 'r'), { message: 'agent said no' }, 'any other failure keeps its words');
+  await lc.remove(s.ctx, 'r', true);
   t.same(rootEntries(s.root), []);
 });
 

@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ClearError, messageOf } from '../lib/errors';
+import { ClearError, messageOf, NotRunningError } from '../lib/errors';
 import { isValidSignalNumber, parseSignal } from '../lib/signals';
 import { removeCgroups } from './cgroups';
 import { loadConfig, resolveBundle } from './config';
@@ -468,11 +468,16 @@ async function withLiveAgent<T>(ctx: LifecycleContext, rec: ContainerRecord, not
   if (status === 'stopped' || status === 'creating') throw new ClearError(notRunning);
   const api = monitorApi(ctx);
   const stateDir = containerDir(ctx.root, rec.id);
-  if (status !== 'paused') return fn(api, stateDir);
+  // Stopped between the check above and the call (its monitor gone): the
+  // same words as when it was stopped before.
+  const call = () => fn(api, stateDir).catch((err: unknown) => {
+    throw err instanceof NotRunningError || liveStatus(ctx.root, rec) === 'stopped' ? new ClearError(notRunning) : err;
+  });
+  if (status !== 'paused') return call();
   if (!api.resumeContainer || !api.pauseContainer) throw new ClearError('container is paused');
   await api.resumeContainer(stateDir, rec.id);
   try {
-    return await fn(api, stateDir);
+    return await call();
   } finally {
     await api.pauseContainer(stateDir, rec.id);
   }

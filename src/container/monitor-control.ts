@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import readline from 'node:readline';
 import type { AgentClient } from '../agent/client';
-import { ClearError, messageOf } from '../lib/errors';
+import { ClearError, messageOf, NotRunningError } from '../lib/errors';
 import { INIT_EXEC_ID } from './monitor-record';
 
 export type ControlRequest =
@@ -113,8 +113,8 @@ export function callMonitor(socketPath: string, req: ControlRequest): Promise<un
     conn.once('error', (err: NodeJS.ErrnoException) => {
       if (answered) return;
       answered = true;
-      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new ClearError('container not running'));
-      else if (err.code === 'EPIPE' || err.code === 'ECONNRESET') reject(new ClearError('container not running (its monitor hung up)'));
+      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new NotRunningError());
+      else if (err.code === 'EPIPE' || err.code === 'ECONNRESET') reject(new NotRunningError('container not running (its monitor hung up)'));
       else reject(err);
     });
     const lines = readline.createInterface({ input: conn });
@@ -136,7 +136,7 @@ export function callMonitor(socketPath: string, req: ControlRequest): Promise<un
     conn.once('close', () => {
       if (answered) return;
       answered = true;
-      reject(new ClearError('container not running (its monitor hung up)'));
+      reject(new NotRunningError('container not running (its monitor hung up)'));
     });
     conn.write(`${JSON.stringify(req)}\n`);
   });

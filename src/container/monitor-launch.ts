@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Duplex } from 'node:stream';
-import { ClearError } from '../lib/errors';
+import { ClearError, NotRunningError } from '../lib/errors';
 import { packageRoot } from '../lib/paths';
 import { native } from '../native';
 import type { MonitorParams } from './monitor';
@@ -132,7 +132,7 @@ function monitorScript(): string {
 /** Runs one call against the container's agent, through the socket its monitor recorded. */
 async function withAgent<T>(stateDir: string, fn: (agent: import('../agent/client').AgentClient) => Promise<T>): Promise<T> {
   const record = readMonitorRecord(stateDir);
-  if (!record?.agentSocket || record.status === 'stopped') throw new ClearError('container not running');
+  if (!record?.agentSocket || record.status === 'stopped') throw new NotRunningError();
   const { AgentClient } = await import('../agent/client');
   const agent = AgentClient.connect(record.agentSocket);
   try {
@@ -149,7 +149,7 @@ async function withAgent<T>(stateDir: string, fn: (agent: import('../agent/clien
  */
 async function agentCall<T>(stateDir: string, req: ControlRequest, direct: (agent: import('../agent/client').AgentClient) => Promise<T>): Promise<T> {
   const record = readMonitorRecord(stateDir);
-  if (!record?.agentSocket || record.status === 'stopped') throw new ClearError('container not running');
+  if (!record?.agentSocket || record.status === 'stopped') throw new NotRunningError();
   if (record.controlSocket) return (await callMonitor(record.controlSocket, req)) as T;
   return withAgent(stateDir, direct);
 }

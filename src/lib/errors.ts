@@ -6,6 +6,17 @@ export class ClearError extends Error {
   }
 }
 
+/**
+ * The container stopped under a command that needed it running (its monitor
+ * or agent went away). Callers that owe runc's exact words for that case
+ * (`events --stats`: "container with id X is not running") catch this.
+ */
+export class NotRunningError extends ClearError {
+  constructor(message = 'container not running') {
+    super(message);
+  }
+}
+
 /** The message of any thrown value, for wrapping it with context. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
