@@ -9,7 +9,7 @@ export npm_config_nodedir ?= /usr
 NATIVE := src/native/build/Release/clear_native.node
 PROTO_GEN := src/agent/generated/agent.js src/agent/generated/agent.d.ts
 DEB_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static erofs-utils \
-	bc flex bison libelf-dev libssl-dev xz-utils socat hyperfine runc crun iperf3 \
+	bc flex bison patch libelf-dev libssl-dev xz-utils socat hyperfine runc crun iperf3 \
 	golang-github-opencontainers-specs-dev runsc
 # The official OCI runtime-spec JSON schemas (from the Debian package above).
 OCI_SCHEMA_DIR ?= /usr/share/gocode/src/github.com/opencontainers/runtime-spec/schema

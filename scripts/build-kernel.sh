@@ -17,11 +17,13 @@ die() { printf '[kernel] error: %s\n' "$*" >&2; exit 1; }
 
 [ -n "$tarball" ] && [ -f "$tarball" ] ||
   die "no Linux source: install it with 'apt-get install linux-source-6.1' (or run 'make deps')"
-for tool in make gcc flex bison bc; do
+for tool in make gcc flex bison bc patch; do
   command -v "$tool" >/dev/null || die "'$tool' is missing: run 'make deps'"
 done
 
-key=$( (sha256sum "$fragment" "$0" | cut -d' ' -f1; stat -c '%s %Y' "$tarball") | sha256sum | cut -c1-16)
+patches=$(ls "$here"/guest/kernel/patches/*.patch 2>/dev/null || true)
+# shellcheck disable=SC2086 # $patches is a list of paths without spaces
+key=$( (sha256sum "$fragment" "$0" $patches | cut -d' ' -f1; stat -c '%s %Y' "$tarball") | sha256sum | cut -c1-16)
 out=$cache/kernel/$key
 mkdir -p "$cache/guest"
 if [ -f "$out/vmlinux" ]; then
@@ -36,6 +38,21 @@ if [ ! -f "$src/Makefile" ]; then
   rm -rf "$src" && mkdir -p "$cache/build"
   tar -xf "$tarball" -C "$cache/build"
 fi
+
+# The unpacked tree is shared by every build on this machine (so a config
+# change recompiles only what it touches): take back the patches a previous
+# build applied (kept in .clear-patches/), then apply this tree's own.
+applied=$src/.clear-patches
+for p in $(ls -r "$applied"/*.patch 2>/dev/null || true); do
+  patch -s -R -p1 -d "$src" <"$p" || die "could not take back $(basename "$p"); remove $src and build again"
+  rm -f "$p"
+done
+mkdir -p "$applied"
+for p in $patches; do
+  step "   patch: $(basename "$p")"
+  patch -s -N -p1 -d "$src" <"$p" || die "$(basename "$p") does not apply to $(basename "$tarball")"
+  cp "$p" "$applied/"
+done
 
 step "2/4 configuring: tinyconfig + $(grep -c '^CONFIG_' "$fragment") options from guest/kernel/clear.config"
 make -s -C "$src" tinyconfig >/dev/null
