@@ -64,6 +64,17 @@ t.test('check: everything present exits 0', async (t) => {
   t.equal(r.code, 0);
 });
 
+t.test('check: says how the image reaches guests (DAX, or virtio-blk and why)', async (t) => {
+  t.match(cli(['check']).stdout, /^image sharing: +DAX: one copy in the host page cache for every VM$/m);
+  t.match(cli(['check'], { CLEAR_IMAGE_DAX: '0' }).stdout, /^image sharing: +virtio-blk, a page cache per VM \(CLEAR_IMAGE_DAX=0\)$/m);
+  const odd = path.join(fs.mkdtempSync('/tmp/clear-oddimg-'), 'odd.img');
+  t.teardown(() => fs.rmSync(path.dirname(odd), { recursive: true, force: true }));
+  fs.writeFileSync(odd, Buffer.alloc(4096));
+  const r = cli(['check'], { CLEAR_IMAGE: odd });
+  t.match(r.stdout, /^image sharing: +virtio-blk, a page cache per VM \(the image is not a whole number of 2 MiB: rebuild it with 'make image' for DAX\)$/m);
+  t.equal(r.last, 'ok: this host can run clear', 'informational: both ways work');
+});
+
 t.test('check --boot boots a VM, runs uname -r in it and reports the boot time', async (t) => {
   const runDirs = () => fs.readdirSync('/tmp').filter((d) => d.startsWith('clear-check-'));
   const before = runDirs();

@@ -27,7 +27,7 @@ whenGuestBuilt(t, () => {
     h.ids.add('params');
     const r = h.clear(['run', '--bundle', b, 'params']);
     t.equal(r.code, 0, r.stderr);
-    t.match(r.stdout, /root=\/dev\/vda .*clear\.test=one quiet/, 'the guest command line, ours first');
+    t.match(r.stdout, /root=\/dev\/pmem0 .*clear\.test=one quiet/, 'the guest command line, ours first');
     t.same(h.leftovers(), [], 'nothing left');
   });
 

@@ -3,7 +3,9 @@
  * records what a VM's start reads of the image, and init reads exactly that
  * ahead. What a user gets from it: a VM whose start leaves far less of the
  * image in its page cache (guest RAM the host pays for, in every VM), with
- * nothing else changed.
+ * nothing else changed. The page set is for a virtio-blk root
+ * (CLEAR_IMAGE_DAX=0); under DAX, the default, the guest caches none of the
+ * image (test/image-dax.test.ts).
  */
 import fs from 'node:fs';
 import t from 'tap';
@@ -16,7 +18,13 @@ whenGuestBuilt(t, () => {
   /** Boots the installed image with `cmdline`, runs `script` in the guest, shuts down. */
   async function inGuest(cmdline: string, script: string): Promise<{ stdout: string; console: string }> {
     const dir = dirs.next();
-    const sb = await Sandbox.boot({ name: 'prefetch', runDir: dir, cmdline: `clear.debug=1 ${cmdline}`, keepConsole: true });
+    const sb = await Sandbox.boot({
+      name: 'prefetch',
+      runDir: dir,
+      imageMode: 'virtio-blk',
+      cmdline: `clear.debug=1 ${cmdline}`,
+      keepConsole: true,
+    });
     try {
       const r = await shInGuest(sb.agent, script);
       if (r.status.exitCode !== 0) throw new Error(`guest script failed: ${r.stderr}`);

@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { guestArtifacts } from '../src/lib/paths';
 import { detectAccelerator, TIMEOUT_SCALE } from '../src/vmm/accel';
 import type { Accelerator, DeviceSpec, MachineConfig } from '../src/vmm/hypervisor';
-import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS } from '../src/vmm/qemu/args';
+import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS, layoutMemory } from '../src/vmm/qemu/args';
+import { rootImage as rootImageDevice } from '../src/devices/root-image';
 import { QemuHypervisor } from '../src/vmm/qemu/driver';
 import { QmpClient, QmpError } from '../src/vmm/qemu/qmp';
 
@@ -187,6 +188,40 @@ t.test('args: invalid configs are refused', async (t) => {
     /more than one vsock/,
   );
 });
+
+t.test('args: a pmem image is a read-only NUMA node right after RAM, marked by memmap=', async (t) => {
+  const MiB = 1024 * 1024;
+  const pmem = (sizeMiB: number): DeviceSpec => ({ kind: 'pmem', id: 'root', path: '/img/clear,1.img', sizeBytes: sizeMiB * MiB });
+  const { args } = buildQemuArgs(cfg({ devices: [pmem(92)] }));
+  t.notOk(values(args, '-M')[0].includes('memory-backend='), 'RAM is built from NUMA nodes instead');
+  t.same(values(args, '-m'), ['348M'], 'the machine RAM is guest RAM plus the image');
+  t.same(values(args, '-object'), [
+    'memory-backend-memfd,id=mem,size=256M,share=on',
+    'memory-backend-file,id=pmem-root,mem-path=/img/clear,,1.img,size=92M,share=off,readonly=on',
+  ]);
+  t.same(values(args, '-numa'), ['node,nodeid=0,memdev=mem', 'node,nodeid=1,memdev=pmem-root']);
+  t.same(values(args, '-append'), [`${BASE_CMDLINE} memmap=92M!256M root=/dev/vda`]);
+  t.same(values(args, '-device'), [], 'no device on a bus: it is memory');
+
+  // An odd RAM size: the region still starts on 2 MiB; the padding is reserved.
+  t.same(layoutMemory(257, pmem(92) as PmemSpec), {
+    ramNodeMiB: 258,
+    pmem: { id: 'root', path: '/img/clear,1.img', sizeMiB: 92, addressMiB: 258 },
+    cmdline: ['memmap=1M$257M', 'memmap=92M!258M'],
+  });
+  // RAM that would put the image across microvm's 3-4 GiB hole: RAM is padded to 3 GiB, the image goes to 4 GiB.
+  t.same(layoutMemory(3000, pmem(92) as PmemSpec).cmdline, ['memmap=72M$3000M', 'memmap=92M!4096M']);
+  t.equal(layoutMemory(3000, pmem(92) as PmemSpec).ramNodeMiB, 3072);
+  t.same(layoutMemory(2980, pmem(92) as PmemSpec).cmdline, ['memmap=92M!2980M'], 'ending at 3 GiB exactly fits');
+  // RAM above 3 GiB continues at 4 GiB, and so does the image after it.
+  t.same(layoutMemory(4096, pmem(92) as PmemSpec).cmdline, ['memmap=92M!5120M']);
+  t.same(layoutMemory(256, undefined), { ramNodeMiB: 256, pmem: null, cmdline: [] });
+
+  t.throws(() => buildQemuArgs(cfg({ devices: [{ ...pmem(92), sizeBytes: 92 * MiB + 4096 } as DeviceSpec] })), /multiple of 2 MiB/);
+  t.throws(() => buildQemuArgs(cfg({ devices: [pmem(92), { ...pmem(4), id: 'two' } as DeviceSpec] })), /more than one pmem/);
+});
+
+type PmemSpec = Extract<DeviceSpec, { kind: 'pmem' }>;
 
 // ---------------------------------------------------------------- QMP client
 
@@ -386,6 +421,13 @@ case "$($B cat /proc/cmdline)" in
   *clear.test=fs*) $B mount -t virtiofs share /mnt && echo "FS: $($B cat /mnt/hello)" ;;
 esac
 case "$($B cat /proc/cmdline)" in
+  *clear.test=pmem*)
+    echo "ROOT: $($B grep ' / ' /proc/mounts)"
+    echo "PMEM: $($B cat /hello)"
+    # A guest that writes its image device must not reach the host's file.
+    $B dd if=/dev/zero of=/dev/pmem0 bs=4096 count=16 conv=fsync 2>/dev/null && echo "WROTE pmem0" ;;
+esac
+case "$($B cat /proc/cmdline)" in
   *clear.test=stay*) while :; do $B sleep 3600; done ;;
 esac
 $B reboot -f
@@ -400,8 +442,11 @@ function testImage(): string {
   fs.copyFileSync('/bin/busybox', path.join(tree, 'bin/busybox'));
   fs.chmodSync(path.join(tree, 'bin/busybox'), 0o755);
   fs.writeFileSync(path.join(tree, 'init'), INIT, { mode: 0o755 });
+  fs.writeFileSync(path.join(tree, 'hello'), 'hello from the image\n');
   rootImage = path.join(dir, 'root.erofs');
-  execFileSync('mkfs.erofs', ['--quiet', '--all-root', rootImage, tree], { stdio: 'inherit' });
+  // As make image does: files DAX can map (no inline tails), 2 MiB whole.
+  execFileSync('mkfs.erofs', ['--quiet', '--all-root', '-E', 'noinline_data', rootImage, tree], { stdio: 'inherit' });
+  execFileSync('truncate', ['--size=%2M', rootImage]);
   return rootImage;
 }
 
@@ -526,6 +571,24 @@ t.test('boot', { skip: bootSkip }, async (t) => {
       await m.quit();
       t.notOk(alive(m.pid), `qemu pid ${m.pid} is gone`);
     }
+  });
+
+  t.test('the image as DAX persistent memory: mounted from /dev/pmem0, guest writes never reach the file', async (t) => {
+    const runDir = tmpdir(t, 'clear-vm-');
+    const before = fs.readFileSync(image);
+    const root = rootImageDevice(image, 'dax');
+    t.equal(root.mode, 'dax');
+    const c = machineCfg('pmem', runDir, { devices: [root.device], cmdline: `${root.cmdline} init=/init clear.test=pmem` });
+    const m = await hv.start(c);
+    t.teardown(() => m.kill());
+    const e = await Promise.race([m.exited, new Promise<null>((r) => setTimeout(() => r(null), bootMs))]);
+    t.ok(e, 'the guest finished');
+    const con = fs.readFileSync(c.consoleLog!, 'utf8');
+    t.match(con, /ROOT: \/dev\/root \/ erofs ro,[^\n]*dax=always/, 'root is erofs mounted with DAX');
+    t.match(con, 'PMEM: hello from the image', 'the guest reads the image through DAX');
+    t.match(con, 'WROTE pmem0', 'the guest believed its write');
+    t.ok(fs.readFileSync(image).equals(before), 'the host image is unchanged');
+    t.notMatch(con, /vhost|mmap/i, 'no vhost complaint about the read-only region');
   });
 
   t.test('a bad kernel path: rejects naming it, leaves no QEMU', async (t) => {

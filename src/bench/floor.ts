@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { rootImage } from '../devices/root-image';
 import { guestArtifacts } from '../lib/paths';
 import type { Accelerator } from '../vmm/hypervisor';
 import { QemuHypervisor } from '../vmm/qemu/driver';
@@ -17,19 +18,21 @@ function tempRunDir(): string {
 
 function floorMachine(accel: Accelerator, runDir: string, init: string) {
   const { kernel, image } = guestArtifacts();
+  // The image reaches the floor VM as it reaches clear's (DAX or virtio-blk).
+  const root = rootImage(image);
   return new QemuHypervisor().start({
     name: 'floor',
     kernel,
     // Words without '=' that the kernel does not know go to init's argv. Not
     // `--`: QEMU appends the virtio_mmio.device= arguments after all of this,
     // and past a `--` the kernel would hand them to init and find no disk.
-    cmdline: `root=/dev/vda rootfstype=erofs ro init=${init}`,
+    cmdline: `${root.cmdline} init=${init}`,
     memoryMiB: 256,
     vcpus: 1,
     accel,
     runDir,
     consoleLog: path.join(runDir, 'console.log'),
-    devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }],
+    devices: [root.device],
   });
 }
 

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { requestedRootImageMode, rootImage } from '../devices/root-image';
 import { messageOf } from '../lib/errors';
 import { guestArtifacts, packageRoot, qemuBinary, VIRTIOFSD_PATH } from '../lib/paths';
 import { detectAccelerator } from '../vmm/accel';
@@ -85,15 +86,19 @@ function checkFile(label: string, file: string, fix: string, what = `${label} ${
   return fs.existsSync(file) ? { label, detail: file } : { label, detail: `${file} (missing)`, missing: { what, fix } };
 }
 
-/**
- * `check --boot`: boot a VM with the guest image and call the agent.
- *
- * ┌──────────────────────────────────────────────────────────────────────┐
- * │ HOOK FOR THE LEAD: not implemented yet. Boot a sandbox, ask the agent │
- * │ for its version, shut down; return one CheckLine (set `missing` on    │
- * │ failure, with the error and a fix).                                   │
- * └──────────────────────────────────────────────────────────────────────┘
- */
+/** How the image will reach guests (informational: both ways work). */
+function checkImageSharing(image: string): CheckLine[] {
+  if (!fs.existsSync(image)) return [];
+  const label = 'image sharing';
+  const mode = rootImage(image).mode;
+  if (mode === 'dax') return [{ label, detail: 'DAX: one copy in the host page cache for every VM' }];
+  const why =
+    requestedRootImageMode() === 'virtio-blk'
+      ? 'CLEAR_IMAGE_DAX=0'
+      : `the image is not a whole number of 2 MiB: rebuild it with 'make image' for DAX`;
+  return [{ label, detail: `virtio-blk, a page cache per VM (${why})` }];
+}
+
 /**
  * Boots a real VM, asks its agent for its version, runs `uname -r` in the
  * guest, and shuts it down. The sandbox (and gRPC with it) is loaded only
@@ -147,6 +152,7 @@ export async function runCheck(argv: string[], _globals?: GlobalOptions): Promis
     checkFile('virtiofsd', VIRTIOFSD_PATH, "run 'make deps' (apt-get install qemu-system-common)"),
     checkFile('guest kernel', guest.kernel, "run 'make guest'"),
     checkFile('guest image', guest.image, "run 'make guest'"),
+    ...checkImageSharing(guest.image),
     checkFile('native addon', path.join(packageRoot(), NATIVE_ADDON), "run 'make native'"),
   ];
   const missingBefore = lines.some((l) => l.missing);

@@ -36,7 +36,9 @@ export async function recordPrefetch(image: string): Promise<string> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-prefetch-'));
   let sb: Sandbox | null = null;
   try {
-    sb = await Sandbox.boot({ name: 'prefetch', runDir, image, cmdline: 'clear.readahead=0 clear.prefetch=0' });
+    // virtio-blk: the page set is what a guest's own page cache would hold
+    // (under DAX there is none to observe).
+    sb = await Sandbox.boot({ name: 'prefetch', runDir, image, imageMode: 'virtio-blk', cmdline: 'clear.readahead=0 clear.prefetch=0' });
     await run(sb, 'warm', ['/bin/busybox', 'true']);
     return await run(sb, 'record', ['/opt/clear/clear-prefetch', 'record', ...RECORDED_PATHS]);
   } finally {

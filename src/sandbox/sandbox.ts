@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AgentClient } from '../agent/client';
 import { AGENT_VSOCK_PORT } from '../agent/protocol';
 import { VirtioFsShare } from '../devices/fs/virtiofsd';
+import { rootImage, type RootImageMode } from '../devices/root-image';
 import { createVsockDevice, type VsockDevice, type VsockMode } from '../devices/vsock';
 import { ClearError } from '../lib/errors';
 import { debug } from '../lib/log';
@@ -18,11 +19,11 @@ import type { Accelerator, DeviceSpec, Machine, MachineExit } from '../vmm/hyper
 import { QemuHypervisor } from '../vmm/qemu/driver';
 
 /**
- * The guest image is an erofs disk the kernel mounts as root, read-only.
- * random.trust_cpu: seed the RNG from RDRAND at once; otherwise Node blocks
- * in getrandom() for seconds waiting for entropy in a fresh VM.
+ * The guest image is mounted as root, read-only (devices/root-image.ts says
+ * how). random.trust_cpu: seed the RNG from RDRAND at once; otherwise Node
+ * blocks in getrandom() for seconds waiting for entropy in a fresh VM.
  */
-const ROOT_CMDLINE = 'root=/dev/vda rootfstype=erofs ro init=/sbin/init random.trust_cpu=on';
+const INIT_CMDLINE = 'init=/sbin/init random.trust_cpu=on';
 /**
  * Boot-to-agent budget under KVM; multiplied by the accelerator's
  * timeoutScale. It must hold when many VMs boot at once on few cores (a
@@ -51,6 +52,8 @@ export interface SandboxOptions {
   shares?: { tag: string; source: string }[];
   /** More devices, attached after the root disk, vsock and shares (e.g. virtio-net on taps). */
   devices?: DeviceSpec[];
+  /** How the image reaches the guest; default: DAX unless CLEAR_IMAGE_DAX=0. */
+  imageMode?: RootImageMode;
   /** Keep the guest console in runDir/console.log (always on when CLEAR_DEBUG is set). */
   keepConsole?: boolean;
 }
@@ -84,6 +87,7 @@ export class Sandbox {
     for (const [what, file] of [['guest kernel', kernel], ['guest image', image]] as const) {
       if (!fs.existsSync(file)) throw new ClearError(`${what} ${file} does not exist: run 'make guest'`);
     }
+    const root = rootImage(image, opts.imageMode);
     const accel = opts.accel ?? (await detectAccelerator());
     fs.mkdirSync(opts.runDir, { recursive: true, mode: 0o700 });
     // Undo steps, run in reverse when a later step fails. CLEAR_KEEP_RUNDIR=1
@@ -116,13 +120,13 @@ export class Sandbox {
       const machine = await new QemuHypervisor().start({
         name: opts.name,
         kernel,
-        cmdline: [ROOT_CMDLINE, opts.cmdline ?? ''].join(' ').trim(),
+        cmdline: [root.cmdline, INIT_CMDLINE, opts.cmdline ?? ''].join(' ').trim(),
         memoryMiB: opts.memoryMiB ?? 256,
         vcpus: opts.vcpus ?? 1,
         accel,
         runDir: opts.runDir,
         consoleLog: console,
-        devices: [{ kind: 'block', id: 'root', path: image, readOnly: true }, vsock.spec, ...shares.map((s) => s.spec), ...(opts.devices ?? [])],
+        devices: [root.device, vsock.spec, ...shares.map((s) => s.spec), ...(opts.devices ?? [])],
       });
       cleanup.push(() => machine.kill());
       await attached;

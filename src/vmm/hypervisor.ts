@@ -32,6 +32,13 @@ export type DeviceSpec =
   /** A read-only or writable block device backed by a host file. */
   | { kind: 'block'; path: string; readOnly: boolean; id: string }
   /**
+   * A host file mapped read-only into guest-physical memory as persistent
+   * memory: the guest sees /dev/pmemN (in order) and can mount it with DAX,
+   * reading the host's page cache of the file directly. At most one;
+   * `sizeBytes` is the file's size, a multiple of 2 MiB.
+   */
+  | { kind: 'pmem'; path: string; sizeBytes: number; id: string }
+  /**
    * virtio-net on an existing tap device of the VMM's network namespace,
    * opened by name; the guest sees `mac`. No vhost-net: the data path runs
    * in the VMM (under TCG there is nothing faster to hand it to).

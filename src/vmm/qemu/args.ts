@@ -117,6 +117,50 @@ export const TCG_TB_SIZE_MIB = 32;
 
 export const BASE_CMDLINE = 'console=ttyS0 quiet panic=-1 reboot=t';
 
+/**
+ * microvm's guest-physical map in QEMU 7.2: RAM from 0 to 3 GiB, the rest of
+ * it from 4 GiB on (device MMIO, virtio-mmio included, lives in between).
+ * Measured: `-m 4G` gives the guest e820 RAM [1 MiB, 3 GiB) and [4 GiB, 5 GiB).
+ */
+const LOWMEM_TOP_MIB = 3072;
+const HIGHMEM_BASE_MIB = 4096;
+/** Linux maps device memory in 2 MiB subsections: a pmem region starts and ends on one. */
+const PMEM_ALIGN_MIB = 2;
+
+/** Where guest RAM and the pmem regions go. */
+export interface MemoryLayout {
+  /** The RAM node's size: memoryMiB, plus padding the guest is told to leave alone. */
+  ramNodeMiB: number;
+  /** The pmem region (at most one), with its guest-physical address. */
+  pmem: { id: string; path: string; sizeMiB: number; addressMiB: number } | null;
+  /** `memmap=` words: the pmem range as persistent memory (`!`), padding as reserved (`$`). */
+  cmdline: string[];
+}
+
+/**
+ * How guest memory is laid out around a pmem device. QEMU concatenates the
+ * memory of NUMA nodes into the machine's RAM, and microvm maps that RAM
+ * below 3 GiB and then from 4 GiB: so the pmem file, made the second node,
+ * lands right after guest RAM, aligned, and never across the hole (RAM is
+ * padded up to 3 GiB when it would straddle it). The guest learns of the
+ * range only from `memmap=SIZE!ADDR` (the e820 table calls it RAM; the
+ * kernel option turns it into legacy pmem), and of the padding from
+ * `memmap=SIZE$ADDR`, so it uses exactly memoryMiB of RAM.
+ */
+export function layoutMemory(memoryMiB: number, pmem: Extract<DeviceSpec, { kind: 'pmem' }> | undefined): MemoryLayout {
+  if (!pmem) return { ramNodeMiB: memoryMiB, pmem: null, cmdline: [] };
+  const sizeMiB = pmem.sizeBytes / MIB;
+  let offset = Math.ceil(memoryMiB / PMEM_ALIGN_MIB) * PMEM_ALIGN_MIB;
+  if (offset < LOWMEM_TOP_MIB && offset + sizeMiB > LOWMEM_TOP_MIB) offset = LOWMEM_TOP_MIB;
+  const address = (o: number) => (o < LOWMEM_TOP_MIB ? o : HIGHMEM_BASE_MIB + (o - LOWMEM_TOP_MIB));
+  const cmdline: string[] = [];
+  if (offset > memoryMiB) cmdline.push(`memmap=${offset - memoryMiB}M$${address(memoryMiB)}M`);
+  cmdline.push(`memmap=${sizeMiB}M!${address(offset)}M`);
+  return { ramNodeMiB: offset, pmem: { id: pmem.id, path: pmem.path, sizeMiB, addressMiB: address(offset) }, cmdline };
+}
+
+const MIB = 1024 * 1024;
+
 export interface QemuArgsOptions {
   /** The binary to run (argv[0]); default qemu-system-x86_64. */
   binary?: string;
@@ -166,7 +210,7 @@ const onOff = (b: boolean) => (b ? 'on' : 'off');
 export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {}): QemuInvocation {
   validate(config);
   const m: MicrovmOptions = { ...DEFAULT_MICROVM_OPTIONS, ...opts.microvm };
-  const mem = `${config.memoryMiB}M`;
+  const layout = layoutMemory(config.memoryMiB, config.devices.find((d) => d.kind === 'pmem'));
   const qmpSocket = qmpSocketPath(config.runDir);
   const fds: FdPass[] = [];
   const args: string[] = [];
@@ -182,17 +226,28 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
       `isa-serial=${onOff(m.isaSerial)}`,
       `rtc=${onOff(m.rtc)}`,
       `acpi=${onOff(m.acpi)}`,
-      'memory-backend=mem',
+      // With a pmem region the machine's RAM is built from NUMA nodes instead.
+      ...(layout.pmem ? [] : ['memory-backend=mem']),
     ].join(','),
   );
   if (!m.virtioLegacy) args.push('-global', 'virtio-mmio.force-legacy=off');
   if (config.accel.kind === 'kvm') args.push('-accel', 'kvm', '-cpu', 'host');
   else args.push('-accel', `tcg,tb-size=${TCG_TB_SIZE_MIB}`, '-cpu', 'max');
-  args.push('-m', mem, '-smp', String(config.vcpus));
-  args.push('-object', `memory-backend-memfd,id=mem,size=${mem},share=on`);
+  args.push('-m', `${layout.ramNodeMiB + (layout.pmem?.sizeMiB ?? 0)}M`, '-smp', String(config.vcpus));
+  args.push('-object', `memory-backend-memfd,id=mem,size=${layout.ramNodeMiB}M,share=on`);
+  if (layout.pmem) {
+    // readonly=on: the guest cannot write the shared file (its writes are
+    // dropped), QEMU opens it read-only, and the region counts as ROM, which
+    // vhost keeps out of the memory table it sends backends (they need only
+    // RAM, and would map it writable). share=off: pages stay the host's page
+    // cache of the file, shared by every VM that maps it.
+    const id = `pmem-${layout.pmem.id}`;
+    args.push('-object', `memory-backend-file,id=${id},mem-path=${qemuOptValue(layout.pmem.path)},size=${layout.pmem.sizeMiB}M,share=off,readonly=on`);
+    args.push('-numa', 'node,nodeid=0,memdev=mem', '-numa', `node,nodeid=1,memdev=${id}`);
+  }
   args.push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
   args.push('-kernel', config.kernel);
-  const cmdline = [BASE_CMDLINE, opts.extraCmdline ?? '', config.cmdline].map((s) => s.trim()).filter(Boolean);
+  const cmdline = [BASE_CMDLINE, ...layout.cmdline, opts.extraCmdline ?? '', config.cmdline].map((s) => s.trim()).filter(Boolean);
   args.push('-append', cmdline.join(' '));
 
   if (config.consoleLog === null) {
@@ -237,6 +292,8 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
         args.push('-device', `virtio-blk-device,drive=${qemuOptValue(d.id)}`);
         break;
       }
+      case 'pmem':
+        break; // laid out with guest memory above
       case 'vsock-vhost-user': {
         const id = `vsock${vsocks++}`;
         args.push('-chardev', socketChardev(id, d.socket));
@@ -288,11 +345,17 @@ function validate(c: MachineConfig): void {
   const tags = new Set<string>();
   const kernelVsocks = c.devices.filter((d) => d.kind === 'vsock-kernel' || d.kind === 'vsock-vhost-user').length;
   if (kernelVsocks > 1) bad('more than one vsock device');
+  if (c.devices.filter((d) => d.kind === 'pmem').length > 1) bad('more than one pmem device');
   for (const d of c.devices as DeviceSpec[]) {
     if (d.kind === 'block') {
       if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(d.id)) bad(`block device id ${JSON.stringify(d.id)}`);
       if (ids.has(d.id)) bad(`duplicate block device id ${d.id}`);
       ids.add(d.id);
+    } else if (d.kind === 'pmem') {
+      if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(d.id)) bad(`pmem device id ${JSON.stringify(d.id)}`);
+      if (!Number.isInteger(d.sizeBytes) || d.sizeBytes <= 0 || d.sizeBytes % (PMEM_ALIGN_MIB * MIB) !== 0) {
+        bad(`pmem ${d.path}: size ${d.sizeBytes} bytes is not a positive multiple of ${PMEM_ALIGN_MIB} MiB`);
+      }
     } else if (d.kind === 'fs-vhost-user') {
       if (!d.tag || tags.has(d.tag)) bad(`fs tag ${JSON.stringify(d.tag)}`);
       tags.add(d.tag);
