@@ -3,8 +3,12 @@
  * exiting: ctr holds the container's stdin pipe open until the container
  * has exited, so a monitor blocked on that pipe would never exit.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import t from 'tap';
 
 const relay = path.resolve(__dirname, '..', 'dist', 'container', 'relay.js');
@@ -32,3 +36,76 @@ for (const kind of ['pipe', 'socket'] as const) {
     t.equal(got, 'abc', 'what was written reached the relay');
   });
 }
+
+/*
+ * The output relay must wait for a slow reader, whatever the pipe's mode:
+ * O_NONBLOCK is shared by every holder of a pipe (Node's and Go's stdio set
+ * it), and fs.WriteStream gave up after a few EAGAINs — 64 KiB reached a
+ * `| (sleep 2; wc -c)` and the rest of the container's output was lost.
+ * The caller's pipe must also be left in the mode it came in, as runc leaves it.
+ */
+const SIZE = 4 * 1024 * 1024;
+// A monitor in miniature: SIZE bytes from a fake guest stream relayed to fd 1,
+// which it first makes blocking or not (argv[1]); fd 1's flags go to fd 3.
+const native = path.resolve(__dirname, '..', 'dist', 'native', 'index.js');
+const outScript = `
+const fs = require('fs');
+if (process.argv[1]) require(${JSON.stringify(native)}).native().setBlocking(1, process.argv[1] === 'blocking');
+const { Readable } = require('stream');
+const { relayOut, closeStdio } = require(${JSON.stringify(relay)});
+const flags = () => /flags:\\s*(\\d+)/.exec(fs.readFileSync('/proc/self/fdinfo/1', 'utf8'))[1];
+const before = flags();
+let left = ${SIZE};
+const source = new Readable({ read() { const n = Math.min(left, 65536); left -= n; this.push(n ? Buffer.alloc(n, 120) : null); } });
+relayOut(source, 1).then(() => { fs.writeSync(3, JSON.stringify({ before })); closeStdio(); process.exit(0); });
+setTimeout(() => { fs.writeSync(3, JSON.stringify({ before, during: flags() })); }, 200);
+`;
+const O_NONBLOCK = 0o4000;
+
+function runRelay(stdout: number | 'pipe', mode = ''): { child: ReturnType<typeof spawn>; report: Promise<Array<Record<string, string>>> } {
+  const child = spawn(process.execPath, ['-e', outScript, mode], {
+    stdio: ['ignore', stdout, 'inherit', 'pipe'],
+  });
+  let text = '';
+  child.stdio[3]!.on('data', (d) => (text += d));
+  const report = new Promise<Array<Record<string, string>>>((resolve) =>
+    child.on('close', () => resolve(text.split(/(?<=})(?={)/).filter(Boolean).map((j) => JSON.parse(j)))),
+  );
+  return { child, report };
+}
+
+function countLate(reader: Readable, delayMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    let n = 0;
+    reader.pause();
+    setTimeout(() => reader.resume(), delayMs);
+    reader.on('data', (d: Buffer) => (n += d.length));
+    reader.on('end', () => resolve(n));
+  });
+}
+
+for (const mode of ['blocking', 'non-blocking'] as const) {
+  t.test(`output reaches a reader that starts late, through a ${mode} pipe, left ${mode}`, async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-relay-'));
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const fifo = path.join(dir, 'out');
+    execFileSync('mkfifo', [fifo]);
+    const rfd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const wfd = fs.openSync(fifo, fs.constants.O_WRONLY);
+    const { report } = runRelay(wfd, mode);
+    fs.closeSync(wfd);
+    const got = await countLate(new net.Socket({ fd: rfd, readable: true, writable: false }), 2000);
+    t.equal(got, SIZE, 'every byte arrived');
+    const [first] = await report;
+    const nonBlocking = (flags: string) => (Number.parseInt(flags, 8) & O_NONBLOCK) !== 0;
+    t.equal(nonBlocking(first.before), mode === 'non-blocking', `the pipe was ${mode} to begin with`);
+    t.equal(nonBlocking(first.during), mode === 'non-blocking', `and stayed ${mode} while the relay wrote`);
+  });
+}
+
+t.test('output reaches a reader that starts late, through a socket', async (t) => {
+  const { child, report } = runRelay('pipe'); // node's child stdio: a socketpair
+  const got = await countLate(child.stdout!, 2000);
+  t.equal(got, SIZE, 'every byte arrived');
+  await report;
+});

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import tty from 'node:tty';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { AgentClient, ExitStatus, PreservedFd } from '../agent/client';
 import { messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
@@ -17,20 +17,70 @@ import { SHUT_WR, native } from '../native';
 /** The status a host process ends with when its VM died rather than the guest process. */
 export const VM_DIED_EXIT_CODE = 255;
 
-/** Copies one of the process's output streams to our fd, then closes the fd (unless keepOpen). */
+/**
+ * Copies one of the process's output streams to our fd, then closes the fd
+ * (unless keepOpen). The reader may be slow or pause (`| less`, a log
+ * shipper under load): output waits, and reaches it whole.
+ */
 export function relayOut(source: Readable, fd: number, keepOpen = false): Promise<void> {
   return new Promise((resolve) => {
-    const sink = fs.createWriteStream('', { fd, autoClose: !keepOpen });
+    const sink = outputStream(fd, keepOpen);
     const done = () => resolve();
-    sink.on(keepOpen ? 'finish' : 'close', done);
-    sink.on('error', (err) => {
+    sink.stream.on(sink.doneEvent, done);
+    sink.stream.on('error', (err) => {
       debug('monitor', `fd ${fd}: ${messageOf(err)}`);
       source.destroy();
       done();
     });
-    source.on('error', () => sink.end());
-    source.pipe(sink);
+    source.on('error', (err) => {
+      debug('monitor', `fd ${fd}: the guest's stream failed: ${messageOf(err)}`);
+      sink.stream.end();
+    });
+    source.pipe(sink.stream);
   });
+}
+
+/**
+ * A writable stream over `fd` that waits for a full pipe instead of failing.
+ *
+ * fs.WriteStream writes in the threadpool and gives up after a few EAGAINs
+ * in a row, and the caller's pipe may well be non-blocking: O_NONBLOCK
+ * belongs to the open file description every holder of the pipe shares,
+ * and Node's and Go's own stdio set it. So a pipe is written on the event
+ * loop through a description of our own, opened again through /proc (its
+ * O_NONBLOCK is then ours alone: the caller's pipe is left as it was, as
+ * runc, which hands the fd itself to the container, leaves it). A socket
+ * cannot be reopened and is written on the event loop as it is; a terminal
+ * through Node's tty (libuv reopens it itself); files and devices never
+ * return EAGAIN and are written as files.
+ */
+function outputStream(fd: number, keepOpen: boolean): { stream: Writable; doneEvent: 'close' | 'finish' } {
+  const asFile = () => ({
+    stream: fs.createWriteStream('', { fd, autoClose: !keepOpen }),
+    doneEvent: keepOpen ? ('finish' as const) : ('close' as const),
+  });
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(fd);
+  } catch {
+    return asFile(); // its first write reports the problem
+  }
+  if (tty.isatty(fd) && !keepOpen) return { stream: new tty.WriteStream(fd), doneEvent: 'close' };
+  if (st.isSocket() && !keepOpen) return { stream: new net.Socket({ fd, readable: false, writable: true }), doneEvent: 'close' };
+  if (!st.isFIFO()) return asFile();
+  let own: number;
+  try {
+    own = fs.openSync(`/proc/self/fd/${fd}`, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    // ENXIO: nobody reads the pipe any more; the write will say EPIPE.
+    debug('monitor', `fd ${fd}: reopening the pipe: ${messageOf(err)}`);
+    return asFile();
+  }
+  const stream = new net.Socket({ fd: own, readable: false, writable: true });
+  // The caller's fd closes with ours: until then its number stays taken, so
+  // nothing opened meanwhile can land on it (closeStdio closes 0-2 later).
+  if (!keepOpen) stream.once('close', () => closeQuietly(fd));
+  return { stream, doneEvent: 'close' };
 }
 
 /** The stdin stream that owns fd 0, when it is a pipe, socket or terminal (closeStdio ends it). */
