@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import t from 'tap';
+import { native } from '../src/native';
+import { FdStream } from '../src/native/fd-stream';
 
 const relay = path.resolve(__dirname, '..', 'dist', 'container', 'relay.js');
 
@@ -47,10 +49,10 @@ for (const kind of ['pipe', 'socket'] as const) {
 const SIZE = 4 * 1024 * 1024;
 // A monitor in miniature: SIZE bytes from a fake guest stream relayed to fd 1,
 // which it first makes blocking or not (argv[1]); fd 1's flags go to fd 3.
-const native = path.resolve(__dirname, '..', 'dist', 'native', 'index.js');
+const nativeJs = path.resolve(__dirname, '..', 'dist', 'native', 'index.js');
 const outScript = `
 const fs = require('fs');
-if (process.argv[1]) require(${JSON.stringify(native)}).native().setBlocking(1, process.argv[1] === 'blocking');
+if (process.argv[1]) require(${JSON.stringify(nativeJs)}).native().setBlocking(1, process.argv[1] === 'blocking');
 const { Readable } = require('stream');
 const { relayOut, closeStdio } = require(${JSON.stringify(relay)});
 const flags = () => /flags:\\s*(\\d+)/.exec(fs.readFileSync('/proc/self/fdinfo/1', 'utf8'))[1];
@@ -106,6 +108,18 @@ for (const mode of ['blocking', 'non-blocking'] as const) {
 t.test('output reaches a reader that starts late, through a socket', async (t) => {
   const { child, report } = runRelay('pipe'); // node's child stdio: a socketpair
   const got = await countLate(child.stdout!, 2000);
+  t.equal(got, SIZE, 'every byte arrived');
+  await report;
+});
+
+t.test('output reaches a reader that starts late, through a terminal', async (t) => {
+  const n = native();
+  const pty = n.openpty();
+  n.setBlocking(pty.master, false);
+  const { report } = runRelay(pty.slave);
+  n.close(pty.slave);
+  // The slave's last close makes the master read EIO, which FdStream reads as EOF.
+  const got = await countLate(new FdStream(pty.master, { tty: true }), 2000);
   t.equal(got, SIZE, 'every byte arrived');
   await report;
 });
