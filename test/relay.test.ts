@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { native } from '../src/native';
 import { FdStream } from '../src/native/fd-stream';
 
@@ -23,16 +23,41 @@ relayIn({ writeStdin: (_id, s) => new Promise((r) => { s.on('data', (d) => (got 
 setTimeout(() => { require('fs').writeSync(3, got); closeStdio(); process.exit(7); }, 500);
 `;
 
-for (const kind of ['pipe', 'socket'] as const) {
+/** A FIFO in a fresh directory: [read end, write end], the read end opened non-blocking or not. */
+function fifo(t: Test, readNonBlocking: boolean): [number, number] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-relay-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'fifo');
+  execFileSync('mkfifo', [file]);
+  const r = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  if (!readNonBlocking) native().setBlocking(r, true);
+  const w = fs.openSync(file, fs.constants.O_WRONLY);
+  return [r, w];
+}
+
+for (const kind of ['pipe', 'socket', 'fifo', 'non-blocking fifo'] as const) {
   t.test(`a process relaying stdin from an open ${kind} still exits at once`, async (t) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['-e', script], { stdio: [kind === 'pipe' ? 'pipe' : 'overlapped', 'ignore', 'inherit', 'pipe'] });
+    let stdin: 'pipe' | 'overlapped' | number = kind === 'pipe' ? 'pipe' : 'overlapped';
+    let writer: ((s: string) => void) | null = null;
+    let closeWriter = () => {};
+    if (kind.endsWith('fifo')) {
+      const [r, w] = fifo(t, kind === 'non-blocking fifo');
+      stdin = r;
+      // Written a moment later: a non-blocking read end finds the pipe empty first.
+      writer = (s) => setTimeout(() => fs.writeSync(w, s), 100);
+      closeWriter = () => fs.closeSync(w);
+      t.teardown(() => fs.closeSync(r));
+    }
+    const child = spawn(process.execPath, ['-e', script], { stdio: [stdin, 'ignore', 'inherit', 'pipe'] });
     let got = '';
     child.stdio[3]!.on('data', (d) => (got += d));
-    child.stdin!.write('abc');
+    if (writer) writer('abc');
+    else child.stdin!.write('abc');
     // stdin is left open, as ctr leaves it.
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    child.stdin!.destroy();
+    child.stdin?.destroy();
+    closeWriter();
     t.equal(code, 7, 'exit code');
     t.ok(Date.now() - t0 < 5000, `exited in ${Date.now() - t0} ms with stdin still open`);
     t.equal(got, 'abc', 'what was written reached the relay');
@@ -122,4 +147,33 @@ t.test('output reaches a reader that starts late, through a terminal', async (t)
   const got = await countLate(new FdStream(pty.master, { tty: true }), 2000);
   t.equal(got, SIZE, 'every byte arrived');
   await report;
+});
+
+t.test('a preserved fd for input (runc --preserve-fds) read from a non-blocking pipe gets all of it', async (t) => {
+  const [r, w] = fifo(t, true);
+  // A monitor in miniature: fd 3 (made non-blocking) relayed in to a fake
+  // agent; what it got to fd 4.
+  const preservedScript = `
+const fs = require('fs');
+require(${JSON.stringify(nativeJs)}).native().setBlocking(3, false);
+const { relayPreserved } = require(${JSON.stringify(relay)});
+let got = '';
+const agent = { writeFd: (_id, _fd, s) => new Promise((res) => { s.on('data', (d) => (got += d)); s.on('end', res); s.on('error', (e) => { got += '[' + e.code + ']'; res(); }); }) };
+relayPreserved(agent, 'x', [{ fd: 3, direction: 'in' }]);
+setTimeout(() => { fs.writeSync(4, got); process.exit(0); }, 1500);
+`;
+  const child = spawn(process.execPath, ['-e', preservedScript], { stdio: ['ignore', 'ignore', 'inherit', r, 'pipe'] });
+  fs.closeSync(r);
+  let got = '';
+  child.stdio[4]!.on('data', (d) => (got += d));
+  setTimeout(() => {
+    try {
+      fs.writeSync(w, 'hello');
+    } catch (err) {
+      t.fail(`the relay had already closed its end: ${(err as Error).message}`);
+    }
+    fs.closeSync(w);
+  }, 300);
+  await new Promise((resolve) => child.on('close', resolve));
+  t.equal(got, 'hello', 'what was written later reached the process');
 });

@@ -83,37 +83,64 @@ function outputStream(fd: number, keepOpen: boolean): { stream: Writable; doneEv
   return { stream, doneEvent: 'close' };
 }
 
-/** The stdin stream that owns fd 0, when it is a pipe, socket or terminal (closeStdio ends it). */
-let ownedStdin: { fd: number; stream: net.Socket } | undefined;
+/**
+ * Our stdin's reader, when it owns fd 0 itself (a terminal or socket:
+ * closeStdio must not close the number under it).
+ */
+let ownedStdin: net.Socket | undefined;
+/** Our stdin's reader, to stop at closeStdio. */
+let stdinReader: Input | undefined;
+
+/** A readable stream over one of our fds, and how to let go of it. */
+interface Input {
+  stream: Readable;
+  /** Whether the stream closes `fd` itself (else its owner closes it). */
+  ownsFd: boolean;
+}
 
 /**
- * A readable stream over `fd`. Pipes, sockets and terminals are read on the
- * event loop (libuv's pipe/tty handles): a blocking read of one in the
- * threadpool would keep this process from exiting until the writer closes
- * it — and callers such as ctr hold the container's stdin pipe open until
- * the process has exited (process.exit joins the threadpool). Files and
+ * A readable stream over `fd` that waits for input on the event loop.
+ * A blocking read of a pipe, socket or terminal in the threadpool would keep
+ * this process from exiting until the writer closes it (callers such as ctr
+ * hold the container's stdin pipe open until the process has exited, and
+ * process.exit joins the threadpool); and fs.ReadStream fails on EAGAIN,
+ * which a non-blocking pipe returns whenever it is empty. A pipe is read
+ * through a description of our own (reopened through /proc, so the caller's
+ * pipe keeps its mode, as with outputStream), a socket or a terminal on the
+ * event loop as it is (libuv reopens a terminal itself); files and
  * /dev/null never block and are read as files.
  */
-function inputStream(fd: number): Readable {
+function inputStream(fd: number): Input {
   let st: fs.Stats | undefined;
   try {
     st = fs.fstatSync(fd);
   } catch {
     st = undefined;
   }
+  if (st?.isFIFO()) {
+    try {
+      const own = fs.openSync(`/proc/self/fd/${fd}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      return { stream: new net.Socket({ fd: own, readable: true, writable: false }), ownsFd: false };
+    } catch (err) {
+      debug('monitor', `fd ${fd}: reopening the pipe: ${messageOf(err)}`);
+    }
+  }
   if (st && (st.isFIFO() || st.isSocket() || tty.isatty(fd))) {
     const stream = tty.isatty(fd) ? new tty.ReadStream(fd) : new net.Socket({ fd, readable: true, writable: false });
-    if (fd === 0) ownedStdin = { fd, stream };
-    return stream;
+    return { stream, ownsFd: true };
   }
-  return fs.createReadStream('', { fd, autoClose: false });
+  return { stream: fs.createReadStream('', { fd, autoClose: false }), ownsFd: false };
 }
 
 /** Feeds our fd to the process's stdin; EOF (or /dev/null) closes it. */
 export function relayIn(agent: AgentClient, execId: string, fd: number): void {
-  const source = inputStream(fd);
-  source.on('error', (err) => debug('monitor', `stdin: ${messageOf(err)}`));
-  agent.writeStdin(execId, source).catch((err) => debug('monitor', `stdin: ${messageOf(err)}`));
+  const input = inputStream(fd);
+  if (fd === 0) {
+    stdinReader = input;
+    if (input.ownsFd) ownedStdin = input.stream as net.Socket;
+  }
+  input.stream.on('error', (err) => debug('monitor', `stdin: ${messageOf(err)}`));
+  agent.writeStdin(execId, input.stream).catch((err) => debug('monitor', `stdin: ${messageOf(err)}`));
 }
 
 /**
@@ -128,17 +155,22 @@ export function relayIn(agent: AgentClient, execId: string, fd: number): void {
 export function relayPreserved(agent: AgentClient, execId: string, fds: PreservedFd[]): Promise<void> {
   const outputs: Promise<void>[] = [];
   for (const { fd, direction } of fds) {
-    if (direction !== 'out') {
-      // in: the stream closes our fd once done, after any read under way
-      // (the fd number must not be reused while a read is pending on it).
-      const source = fs.createReadStream('', { fd, autoClose: direction === 'in' });
-      source.on('error', (err) => debug('monitor', `fd ${fd}: ${messageOf(err)}`));
+    if (direction === 'in') {
+      // Our fd is closed once done, after any read under way (the fd number
+      // must not be reused while a read is pending on it).
+      const input = inputStream(fd);
+      input.stream.on('error', (err) => debug('monitor', `fd ${fd}: ${messageOf(err)}`));
+      if (!input.ownsFd) input.stream.once('close', () => closeQuietly(fd));
       agent
-        .writeFd(execId, fd, source)
+        .writeFd(execId, fd, input.stream)
         .catch((err) => debug('monitor', `fd ${fd}: ${messageOf(err)}`))
-        .finally(() => {
-          if (direction === 'in') source.destroy();
-        });
+        .finally(() => input.stream.destroy());
+    }
+    if (direction === 'both') {
+      // Read and written both: one description, so it stays as it came.
+      const source = fs.createReadStream('', { fd, autoClose: false });
+      source.on('error', (err) => debug('monitor', `fd ${fd}: ${messageOf(err)}`));
+      agent.writeFd(execId, fd, source).catch((err) => debug('monitor', `fd ${fd}: ${messageOf(err)}`));
     }
     if (direction === 'out') outputs.push(relayOut(agent.readFd(execId, fd), fd));
     if (direction === 'both') {
@@ -181,9 +213,13 @@ export function closeStdio(): void {
     // Its handle owns fd 0: closing the number under it could later close a
     // reused fd, and destroying it frees 0 only later, when a child's pipe
     // may take it. Nobody waits for our stdin to close: stop reading, keep it.
-    ownedStdin.stream.pause();
-    ownedStdin.stream.unref();
-  } else closeQuietly(0);
+    ownedStdin.pause();
+    ownedStdin.unref();
+  } else {
+    // A reader of its own description (or of a file): stop it, close ours.
+    stdinReader?.stream.destroy();
+    closeQuietly(0);
+  }
   closeQuietly(1);
   closeQuietly(2);
   for (let fd = -1; fd < 2; ) {
