@@ -5,7 +5,8 @@
  *  - spec, features, checkpoint and errors on unknown ids without any container;
  *  - list, ps, pause/resume/kill with the fake monitor (test/fixtures/fake-monitor.js);
  *  - one real VM: pause really freezes the container (a counter it writes to a
- *    bind-mounted host file stops), resume thaws it, kill 9 ends a paused one.
+ *    bind-mounted host file stops), resume thaws it, kill 9 ends a paused one;
+ *  - one real VM: `run`'s stdout into a reader that starts late arrives whole.
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -345,4 +346,35 @@ t.test('a real VM: pause freezes it, resume thaws it, kill 9 ends it while pause
   }
   for (let i = 0; i < 50 && leftovers(['frozen']).length; i++) await sleep(100);
   t.same(leftovers(['frozen']), [], 'nothing left on the host');
+});
+
+t.test("a real VM: run's stdout into a reader that starts late arrives whole, as runc's", { skip: (!canBootVm || !hasBusybox) && 'no VM here' }, async (t) => {
+  // A pipe's reader that waits before reading (`| less`, a log shipper under
+  // load) once made the monitor's relay give up after 64 KiB and the
+  // container block on its full stdout for ever, when the pipe was
+  // non-blocking, as Node's and Go's stdio leave it (O_NONBLOCK is shared by
+  // every holder of the pipe: a node that sets it and dies of SIGKILL, so
+  // that it cannot set it back, stands for such a caller).
+  const size = 1024 * 1024;
+  const native = path.join(repo, 'dist', 'native', 'index.js');
+  const nonBlocking = `'${process.execPath}' -e 'require(${JSON.stringify(native)}).native().setBlocking(1, false); process.kill(process.pid, "SIGKILL")'`;
+  const b = bundle((c) => {
+    c.process.args = ['dd', 'if=/dev/zero', 'bs=64k', `count=${size / 65536}`];
+  });
+  for (const mode of ['blocking', 'non-blocking']) {
+    const late = (cmd: string) => {
+      const pre = mode === 'non-blocking' ? `${nonBlocking} 2>/dev/null; ` : '';
+      // The reader takes the first byte, then waits 3 s: the VM's boot must not hide the wait.
+      const reader = '(dd bs=1 count=1 of=/dev/null 2>/dev/null; sleep 3; wc -c)';
+      return spawnSync('sh', ['-c', `{ ${pre}${cmd} 2>/dev/null; } | ${reader}`], { cwd: b, encoding: 'utf8', timeout: 240_000 });
+    };
+    try {
+      const r = late(`'${bin}' --root '${vmRoot}' run late`);
+      t.equal(r.stdout.trim(), String(size - 1), `${mode} pipe: every byte of the container's stdout arrived`);
+      if (hasRunc) t.equal(late(`runc --root '${runcRoot}' run late`).stdout.trim(), String(size - 1), `${mode} pipe: runc's too`);
+      t.notOk(fs.existsSync(path.join(vmRoot, 'late')), 'run removed the container once it ended');
+    } finally {
+      clear(['delete', '--force', 'late'], { root: vmRoot });
+    }
+  }
 });
