@@ -1,5 +1,5 @@
 /**
- * The guest agent's gRPC server, on node's own http2 module.
+ * The guest agent's gRPC server, on the agent's own HTTP/2 (http2-server.ts).
  *
  * Why not grpc-js's Server: under TCG every line of JavaScript the agent
  * loads is translated cold in every VM, and grpc-js (with the proto-loader,
@@ -22,8 +22,9 @@
  * status)` ends with that status as grpc-js's does.
  */
 import { EventEmitter } from 'events';
-import * as http2 from 'http2';
 import { Readable, type Duplex } from 'stream';
+import { Http2Connection, type Http2Stream } from './http2-server';
+import type { HeaderField } from './hpack';
 
 /** A gRPC status: code (0 = OK) and the words the caller reads. */
 export interface Status {
@@ -80,7 +81,7 @@ export class ServerWritableCall<Req, Res> extends ServerCall<Req> {
 /** The server end of a client-streaming call: the decoded messages, in order. */
 export class ServerReadableCall<Req> extends Readable {
   cancelled = false;
-  constructor(private readonly source: http2.ServerHttp2Stream) {
+  constructor(private readonly source: Http2Stream) {
     super({ objectMode: true, highWaterMark: 16 });
   }
 
@@ -102,13 +103,13 @@ class Reply<Res> {
   finished = false;
 
   /** Without `serialize`, a reply that can only refuse (an unknown method). */
-  constructor(readonly stream: http2.ServerHttp2Stream, private readonly serialize?: (message: Res) => Buffer) {}
+  constructor(readonly stream: Http2Stream, private readonly serialize?: (message: Res) => Buffer) {}
 
   send(message: Res): boolean {
-    if (this.finished || this.stream.destroyed) return false;
+    if (this.finished || this.stream.closed) return false;
     if (!this.headersSent) {
       this.headersSent = true;
-      this.stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      this.stream.respond(RESPONSE_HEADERS);
     }
     return this.stream.write(frame(this.serialize!(message)));
   }
@@ -116,21 +117,25 @@ class Reply<Res> {
   finish(status: Partial<Status>): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.stream.destroyed || this.stream.closed) return;
-    const trailers = {
-      'grpc-status': String(status.code ?? 2),
-      'grpc-message': percentEncode(status.details ?? ''),
-    };
+    if (this.stream.closed) return;
+    const trailers: HeaderField[] = [
+      ['grpc-status', String(status.code ?? 2)],
+      ['grpc-message', percentEncode(status.details ?? '')],
+    ];
     if (!this.headersSent) {
       // Trailers-only: the status rides on the only HEADERS frame.
       this.headersSent = true;
-      this.stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, { endStream: true });
+      this.stream.respond([...RESPONSE_HEADERS, ...trailers], true);
       return;
     }
-    this.stream.once('wantTrailers', () => this.stream.sendTrailers(trailers));
-    this.stream.end();
+    this.stream.end(trailers);
   }
 }
+
+const RESPONSE_HEADERS: HeaderField[] = [
+  [':status', '200'],
+  ['content-type', 'application/grpc'],
+];
 
 /** A message as it goes on the wire: uncompressed flag, length, bytes. */
 function frame(body: Buffer): Buffer {
@@ -209,11 +214,7 @@ type AnyHandler = (call: never, cb: Callback<unknown>) => void;
 
 /** Serves one service's methods on HTTP/2 connections handed to it. */
 export class GrpcServer {
-  // As grpc-js's server does: node's default 10 MB session-memory cap makes a
-  // session refuse new streams (ENHANCE_YOUR_CALM) while a slow reader holds
-  // output, and caps header blocks; the agent's flow control is per stream.
-  private readonly http = http2.createServer({ maxSessionMemory: Number.MAX_SAFE_INTEGER, maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER });
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly connections = new Set<Http2Connection>();
   private readonly routes = new Map<string, { method: Method<unknown, unknown>; handler: AnyHandler }>();
 
   constructor(service: Record<string, Method<unknown, unknown>>, handlers: Record<string, unknown>) {
@@ -222,30 +223,26 @@ export class GrpcServer {
       if (typeof handler !== 'function') throw new Error(`no handler for ${method.path}`);
       this.routes.set(method.path, { method, handler: handler as AnyHandler });
     }
-    this.http.on('session', (session) => {
-      this.sessions.add(session);
-      session.on('error', () => {}); // the connection failed: its streams see it
-      session.once('close', () => this.sessions.delete(session));
-    });
-    this.http.on('stream', (stream, headers) => this.dispatch(stream, headers));
   }
 
   /** Serves HTTP/2 on a connection accepted elsewhere (vsock, a Unix socket). */
   inject(conn: Duplex): void {
-    this.http.emit('connection', conn);
+    const connection = new Http2Connection(conn, (stream) => this.dispatch(stream));
+    this.connections.add(connection);
+    conn.once('close', () => this.connections.delete(connection));
   }
 
-  /** Ends every session now; calls in flight read as cancelled. */
+  /** Ends every connection now; calls in flight read as cancelled. */
   close(): void {
-    for (const s of this.sessions) s.destroy();
-    this.sessions.clear();
+    for (const c of this.connections) c.destroy();
+    this.connections.clear();
   }
 
-  private dispatch(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
-    stream.on('error', () => {}); // a reset stream: 'close' below tells the call
-    const route = this.routes.get(String(headers[':path']));
+  private dispatch(stream: Http2Stream): void {
+    const path = stream.headers.get(':path') ?? '';
+    const route = this.routes.get(path);
     if (!route) {
-      new Reply(stream).finish({ code: UNIMPLEMENTED, details: `unknown method ${String(headers[':path'])}` });
+      new Reply(stream).finish({ code: UNIMPLEMENTED, details: `unknown method ${path}` });
       stream.resume();
       return;
     }
@@ -293,7 +290,7 @@ export class GrpcServer {
   }
 
   private clientStream(
-    stream: http2.ServerHttp2Stream,
+    stream: Http2Stream,
     method: Method<unknown, unknown>,
     reply: Reply<unknown>,
     reader: MessageReader,
@@ -343,16 +340,16 @@ function unaryCallback(reply: Reply<unknown>): Callback<unknown> {
  * RST_STREAM: when both arrive together, waiting one turn lets the reset
  * win, so a cancelled WriteStdin does not close the process's input.
  */
-function onHalfClose(stream: http2.ServerHttp2Stream, then: () => void): void {
+function onHalfClose(stream: Http2Stream, then: () => void): void {
   stream.once('end', () =>
     setImmediate(() => {
-      if (!stream.aborted && !stream.destroyed) then();
+      if (!stream.aborted) then();
     }),
   );
 }
 
 /** The peer reset the stream or went away before the status was sent. */
-function onCancel(stream: http2.ServerHttp2Stream, reply: Reply<unknown>, call: EventEmitter & { cancelled: boolean }): void {
+function onCancel(stream: Http2Stream, reply: Reply<unknown>, call: EventEmitter & { cancelled: boolean }): void {
   stream.once('close', () => {
     if (reply.finished || call.cancelled) return;
     call.cancelled = true;
