@@ -19,9 +19,9 @@ const dirs = new VmDirs('vmtest');
 let counter = 0;
 
 /** Boots a sandbox for one test and checks, whatever happens, that it leaves nothing. */
-async function withSandbox(t: Test, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+async function withSandbox(t: Test, fn: (sb: Sandbox) => Promise<void>, cmdline?: string): Promise<void> {
   const dir = dirs.next();
-  const sb = await Sandbox.boot({ name: `test-${counter++}`, runDir: dir });
+  const sb = await Sandbox.boot({ name: `test-${counter++}`, runDir: dir, cmdline });
   // Also when an assertion throws or the test times out.
   t.teardown(() => sb.shutdown());
   try {
@@ -71,6 +71,26 @@ function defineTests(): void {
       await t.rejects(sb.agent.exec('nope', { args: ['no-such-binary'], env: BUSYBOX_ENV }), /executable file not found/);
     }),
   );
+
+  // The agent's node command line, as the guest's ps would show it.
+  const agentCommand = async (sb: Sandbox) =>
+    (await run(sb.agent, ['sh', '-c', 'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " <$f; echo; done'])).stdout
+      .toString()
+      .split('\n')
+      .find((l) => l.includes('/opt/clear/agent.js'))
+      ?.trim();
+
+  t.test('the agent\'s node flags follow the accelerator; a kernel parameter replaces them', async (t) => {
+    await withSandbox(t, async (sb) => {
+      const expected = sb.accel.kind === 'tcg' ? '/usr/bin/node --no-opt /opt/clear/agent.js' : '/usr/bin/node /opt/clear/agent.js';
+      t.equal(await agentCommand(sb), expected, `under ${sb.accel.kind}`);
+    });
+    await withSandbox(
+      t,
+      async (sb) => t.equal(await agentCommand(sb), '/usr/bin/node --max-semi-space-size=2 /opt/clear/agent.js', 'the later clear.nodeflags wins'),
+      'clear.nodeflags=--max-semi-space-size=2',
+    );
+  });
 
   t.test('16 MiB of stdout arrives byte-identical', (t) =>
     withSandbox(t, async (sb) => {
