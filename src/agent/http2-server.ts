@@ -6,8 +6,8 @@
  * translated cold in every VM, and `require('http2')` alone brings 72 of the
  * agent's 79 built-in modules (tls, crypto, http's client and server, …),
  * most of the agent's start-up after node's bootstrap. It also wraps a
- * non-net Duplex in a JavaScript socket shim, through which every byte of
- * the containers' output went twice. This module is the part of the
+ * non-net Duplex in a JavaScript socket shim (JSStreamSocket) that every
+ * byte of the containers' output went through. This module is the part of the
  * protocol a gRPC server uses, and nothing else: no TLS, no push, no
  * priorities, no client side.
  *
