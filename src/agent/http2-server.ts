@@ -29,7 +29,7 @@ const FLAG = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORIT
 const SETTING = { HEADER_TABLE_SIZE: 1, INITIAL_WINDOW_SIZE: 4, MAX_FRAME_SIZE: 5 };
 
 /** HTTP/2 error codes (RFC 9113 7). */
-export const H2_ERROR = {
+const H2_ERROR = {
   NO_ERROR: 0,
   PROTOCOL_ERROR: 1,
   INTERNAL_ERROR: 2,
@@ -46,7 +46,7 @@ const DEFAULT_MAX_FRAME = 16384;
 const DEFAULT_WINDOW = 65535;
 const MAX_WINDOW = 2 ** 31 - 1;
 /** How far ahead of its consumer a stream may receive. */
-export const RECEIVE_WINDOW = 1024 * 1024;
+const RECEIVE_WINDOW = 1024 * 1024;
 /** A stream's write() says "wait for 'drain'" past this many queued bytes. */
 const STREAM_HIGH_WATER = 64 * 1024;
 /** At most this many bytes go to the transport in one write. */
