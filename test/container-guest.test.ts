@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
-import { Sandbox } from '../src/sandbox/sandbox';
+import { Sandbox, type SandboxShare, shareMountCmdline } from '../src/sandbox/sandbox';
 import { assertNoLeftovers, collect as collectBytes, memfdTraces, shInGuest, type Test, VmDirs, whenGuestBuilt } from './lib/vm';
 
 const BUSYBOX_ENV = ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'];
@@ -39,7 +39,7 @@ const runDir = () => {
 async function withSandbox(
   t: Test,
   fn: (sb: Sandbox) => Promise<void>,
-  shares?: { tag: string; source: string }[],
+  shares?: SandboxShare[],
 ): Promise<void> {
   const dir = runDir();
   const sb = await Sandbox.boot({ name: `ctr-${counter}`, runDir: dir, shares });
@@ -253,48 +253,95 @@ function defineTests(): void {
     }),
   );
 
-  t.test('root and a bind source through a virtio-fs share', async (t) => {
-    // The layout the host's staging dir will have: the rootfs and bind sources under one share.
+  // Two ways a share reaches the guest: mounted by the agent when the first
+  // container asks for it, or by init at boot (guestMount: what the monitor
+  // does, so that no create waits for a mount process).
+  for (const atBoot of [false, true]) {
+    const how = atBoot ? 'mounted by init at boot' : 'mounted by the agent on demand';
+    t.test(`root and a bind source through a virtio-fs share, ${how}`, async (t) => {
+      // The layout the host's staging dir will have: the rootfs and bind sources under one share.
+      const host = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-ctrshare-'));
+      t.teardown(() => fs.rmSync(host, { recursive: true, force: true }));
+      const root = path.join(host, 'rootfs');
+      for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) fs.mkdirSync(path.join(root, d), { recursive: true });
+      fs.copyFileSync('/bin/busybox', path.join(root, 'bin/busybox'));
+      fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
+      for (const a of execFileSync('/bin/busybox', ['--list']).toString().trim().split('\n')) {
+        if (a !== 'busybox') fs.symlinkSync('busybox', path.join(root, 'bin', a));
+      }
+      fs.mkdirSync(path.join(host, 'data'));
+      fs.writeFileSync(path.join(host, 'data/file'), 'from the host\n');
+      const share = '/run/clear/share';
+      const mountedShares = async (sb: Sandbox) => (await guest(sb.agent, `grep -c '^ctr ${share} virtiofs ' /proc/mounts || true`)).stdout;
+      await withSandbox(
+        t,
+        async (sb) => {
+          t.equal(await mountedShares(sb), atBoot ? '1\n' : '0\n', atBoot ? 'mounted before any container' : 'not mounted before a container asks');
+          const cfg = config(
+            { args: ['sh', '-c', 'cat /data/file; echo written > /data/w; ls /'] },
+            { root: { path: `${share}/rootfs` }, mounts: [...BASE_MOUNTS, { destination: '/data', type: 'bind', source: `${share}/data`, options: ['rbind', 'rw'] }] },
+          );
+          const first = { containerId: 's1', execId: 's1', ociConfigJson: JSON.stringify(cfg), shareTag: 'ctr', shareMount: share };
+          await sb.agent.createContainer(first);
+          const out = collect(sb.agent.readStdio('s1', 'stdout'));
+          await sb.agent.closeStdin('s1');
+          await sb.agent.startContainer('s1');
+          t.same(await sb.agent.wait('s1'), { exitCode: 0, signal: 0 });
+          const text = await out;
+          t.match(text, /^from the host\n/, 'bind source read through the share');
+          t.match(text, /\bproc\b/, 'rootfs listed');
+          t.equal(fs.readFileSync(path.join(host, 'data/w'), 'utf8'), 'written\n', 'write reached the host');
+          // A second container on the same share: mounted once, not again.
+          await sb.agent.createContainer({ ...first, containerId: 's2', execId: 's2' });
+          await sb.agent.closeStdin('s2');
+          await sb.agent.startContainer('s2');
+          t.same(await sb.agent.wait('s2'), { exitCode: 0, signal: 0 }, 'second container on the same share');
+          t.equal(await mountedShares(sb), '1\n', 'the share is mounted once');
+        },
+        [{ tag: 'ctr', source: host, ...(atBoot ? { guestMount: share } : {}) }],
+      );
+    });
+  }
+
+  t.test('a share the guest cannot be told about: refused before anything starts', async (t) => {
+    const dir = dirs.next('badshare');
+    await t.rejects(
+      Sandbox.boot({ name: 'badshare', runDir: dir, shares: [{ tag: 'ctr', source: os.tmpdir(), guestMount: '/run/my share' }] }),
+      /shares\[0\]\.guestMount "\/run\/my share"/,
+    );
+    assertNoLeftovers(t, dirs, dir);
+  });
+
+  t.test('a share on a mount point that holds something else is refused', async (t) => {
     const host = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-ctrshare-'));
     t.teardown(() => fs.rmSync(host, { recursive: true, force: true }));
-    const root = path.join(host, 'rootfs');
-    for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) fs.mkdirSync(path.join(root, d), { recursive: true });
-    fs.copyFileSync('/bin/busybox', path.join(root, 'bin/busybox'));
-    fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-    for (const a of execFileSync('/bin/busybox', ['--list']).toString().trim().split('\n')) {
-      if (a !== 'busybox') fs.symlinkSync('busybox', path.join(root, 'bin', a));
-    }
-    fs.mkdirSync(path.join(host, 'data'));
-    fs.writeFileSync(path.join(host, 'data/file'), 'from the host\n');
     await withSandbox(
       t,
       async (sb) => {
-        const share = '/run/clear/share';
-        const cfg = config(
-          { args: ['sh', '-c', 'cat /data/file; echo written > /data/w; ls /'] },
-          { root: { path: `${share}/rootfs` }, mounts: [...BASE_MOUNTS, { destination: '/data', type: 'bind', source: `${share}/data`, options: ['rbind', 'rw'] }] },
+        // /tmp is init's tmpfs: not the share, so the agent must not take it for mounted.
+        const cfg = config({ args: ['true'] }, { root: { path: '/tmp/rootfs' } });
+        await t.rejects(
+          sb.agent.createContainer({ containerId: 'x', execId: 'x', ociConfigJson: JSON.stringify(cfg), shareTag: 'ctr', shareMount: '/tmp' }),
+          /\/tmp is already a mount point/,
         );
-        const first = { containerId: 's1', execId: 's1', ociConfigJson: JSON.stringify(cfg), shareTag: 'ctr', shareMount: share };
-        await sb.agent.createContainer(first);
-        const out = collect(sb.agent.readStdio('s1', 'stdout'));
-        await sb.agent.closeStdin('s1');
-        await sb.agent.startContainer('s1');
-        t.same(await sb.agent.wait('s1'), { exitCode: 0, signal: 0 });
-        const text = await out;
-        t.match(text, /^from the host\n/, 'bind source read through the share');
-        t.match(text, /\bproc\b/, 'rootfs listed');
-        t.equal(fs.readFileSync(path.join(host, 'data/w'), 'utf8'), 'written\n', 'write reached the host');
-        // A second container on the same share: mounted once, not again.
-        await sb.agent.createContainer({ ...first, containerId: 's2', execId: 's2' });
-        await sb.agent.closeStdin('s2');
-        await sb.agent.startContainer('s2');
-        t.same(await sb.agent.wait('s2'), { exitCode: 0, signal: 0 }, 'second container on the same share');
-        const mounts = await guest(sb.agent, `grep -c ' ${share} ' /proc/mounts`);
-        t.equal(mounts.stdout, '1\n', 'the share is mounted once');
       },
       [{ tag: 'ctr', source: host }],
     );
   });
 }
+
+t.test('shares for init: clear.mount=TAG:DIR, each field checked', async (t) => {
+  t.equal(
+    shareMountCmdline([{ tag: 'a', source: '/x', guestMount: '/run/a' }, { tag: 'b.c_d-1', source: '/y' }]),
+    'clear.mount=a:/run/a',
+    'only shares with a guestMount are named',
+  );
+  t.equal(shareMountCmdline([]), '');
+  t.throws(() => shareMountCmdline([{ tag: 'a b', source: '/x' }]), /shares\[0\]\.tag "a b"/, 'whitespace in a tag');
+  t.throws(() => shareMountCmdline([{ tag: 'x'.repeat(37), source: '/x' }]), /shares\[0\]\.tag/, 'a tag longer than virtio-fs allows');
+  t.throws(() => shareMountCmdline([{ tag: 'a:b', source: '/x', guestMount: '/a' }]), /shares\[0\]\.tag "a:b"/, 'the separator in a tag');
+  t.throws(() => shareMountCmdline([{ tag: 'a', source: '/x' }, { tag: 'b', source: '/y', guestMount: 'run/b' }]), /shares\[1\]\.guestMount "run\/b"/, 'a relative mount point');
+  t.throws(() => shareMountCmdline([{ tag: 'a', source: '/x', guestMount: '/run/../etc' }]), /shares\[0\]\.guestMount/, "'..' in a mount point");
+});
 
 whenGuestBuilt(t, defineTests);

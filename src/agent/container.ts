@@ -367,21 +367,30 @@ export function flattenExec(p: OciProcess, initPid: number, preservedFds: Preser
 /** How a virtio-fs share gets mounted; replaceable for tests on a host. */
 export type MountShare = (tag: string, mountpoint: string) => Promise<void>;
 
-function isMounted(dir: string): boolean {
+/** The topmost mount on `dir` (mountinfo: its filesystem type and source), or null. */
+function mountedOn(dir: string): { fstype: string; source: string } | null {
+  let top: { fstype: string; source: string } | null = null;
   try {
     const target = path.resolve(dir);
-    return readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .some((l) => l.split(' ')[4] === target);
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const fields = line.split(' ');
+      if (fields[4] !== target) continue;
+      const sep = fields.indexOf('-', 6); // the optional fields end with a lone "-"
+      top = { fstype: fields[sep + 1] ?? '', source: fields[sep + 2] ?? '' };
+    }
   } catch {
-    return false;
+    // no /proc here: nothing known to be mounted
   }
+  return top;
 }
 
 export const mountVirtiofs: MountShare = (tag, mountpoint) =>
   new Promise((resolve, reject) => {
     mkdirSync(mountpoint, { recursive: true });
-    if (isMounted(mountpoint)) return reject(new AgentError(Code.FAILED_PRECONDITION, `${mountpoint} is already a mount point`));
+    const mounted = mountedOn(mountpoint);
+    // The guest's init mounts the shares the host named at boot (clear.mount=).
+    if (mounted?.fstype === 'virtiofs' && mounted.source === tag) return resolve();
+    if (mounted) return reject(new AgentError(Code.FAILED_PRECONDITION, `${mountpoint} is already a mount point`));
     execFile('mount', ['-t', 'virtiofs', tag, mountpoint], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }, (err, _out, stderr) => {
       if (err) reject(new AgentError(Code.INTERNAL, `mount virtiofs ${tag} on ${mountpoint}: ${(stderr || err.message).trim()}`));
       else resolve();

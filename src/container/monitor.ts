@@ -98,7 +98,8 @@ class Monitor {
       // takes the last of a repeated one); e.g. clear.debug=1 for timings.
       cmdline: spec.vm?.kernel?.parameters?.join(' '),
       image: spec.vm?.image?.path,
-      shares: [{ tag: SHARE_TAG, source: staged.dir }],
+      // Mounted by the guest's init at boot, before the agent asks for it.
+      shares: [{ tag: SHARE_TAG, source: staged.dir, guestMount: GUEST_SHARE_MOUNT }],
       devices: network.devices,
     });
     this.record = {
