@@ -119,6 +119,9 @@ export async function readNetns(netns: Netns = null): Promise<NetnsConfig> {
   }
   const names = new Set(interfaces.map((i) => i.name));
   const routes: NetRoute[] = [];
+  // Only routes through those interfaces are kept: with none, asking costs
+  // two `ip` processes on the way to QEMU's start and finds nothing.
+  if (names.size === 0) return { interfaces, routes };
   for (const family of [4, 6] as const) {
     const list = JSON.parse(await ip(netns, ['-j', `-${family}`, 'route', 'show', 'table', 'main'])) as IpRoute[];
     for (const r of list) {
