@@ -82,7 +82,7 @@ function defineTests(): void {
 
   t.test('the agent\'s node flags follow the accelerator; a kernel parameter replaces them', async (t) => {
     await withSandbox(t, async (sb) => {
-      const expected = sb.accel.kind === 'tcg' ? '/usr/bin/node --no-opt /opt/clear/agent.js' : '/usr/bin/node /opt/clear/agent.js';
+      const expected = sb.accel.kind === 'tcg' ? '/usr/bin/node --no-opt --no-sparkplug /opt/clear/agent.js' : '/usr/bin/node /opt/clear/agent.js';
       t.equal(await agentCommand(sb), expected, `under ${sb.accel.kind}`);
     });
     await withSandbox(

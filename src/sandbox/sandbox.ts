@@ -26,16 +26,17 @@ const INIT_CMDLINE = 'init=/sbin/init random.trust_cpu=on';
 /**
  * The agent's node flags per accelerator (guest/image/init reads
  * clear.nodeflags; a later one on the command line, from the bundle's
- * vm.kernel.parameters, replaces it). Under TCG, V8's optimising compiler
- * costs more than it saves: each function it optimises is new machine code
- * that QEMU translates again, on the guest's one vCPU. Without it (--no-opt;
- * the baseline compiler stays) the agent relays stdout 1.6x as fast
- * (docs/performance.md) and boots no slower. Under KVM new code is free, so
- * V8 keeps its defaults.
+ * vm.kernel.parameters, replaces it). Under TCG, V8's compilers cost more
+ * than they save: each function the optimiser (TurboFan) or the baseline
+ * compiler (Sparkplug) compiles is new machine code that QEMU translates
+ * again, on the guest's one vCPU, while the interpreter's code is translated
+ * once. Without both (docs/performance.md) `run` -> first output is ~0.9 s
+ * shorter and the agent relays stdout ~1.9x as fast as with V8's defaults.
+ * Under KVM new code is free, so V8 keeps its defaults.
  */
 export const ACCEL_NODE_CMDLINE: Record<AccelKind, string> = {
   kvm: '',
-  tcg: 'clear.nodeflags=--no-opt',
+  tcg: 'clear.nodeflags=--no-opt,--no-sparkplug',
 };
 /**
  * Boot-to-agent budget under KVM; multiplied by the accelerator's
