@@ -364,3 +364,16 @@ t.test('the lock survives its holder crashing', async (t) => {
   await lc.remove(s.ctx, 'k', true);
   t.same(rootEntries(s.root), []);
 });
+
+t.test('the monitor loads gRPC and protobuf only once QEMU runs, not on its way to starting it', async (t) => {
+  // The built monitor (make build) is what create spawns; its module graph
+  // up to QEMU's start must not pull in the agent client (~70 ms on the host).
+  const monitor = path.join(__dirname, '..', 'dist', 'container', 'monitor.js');
+  t.ok(fs.existsSync(monitor), `${monitor} built (make build)`);
+  const probe = `require(${JSON.stringify(monitor)});
+    const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(@grpc\\/grpc-js|protobufjs)\\//.test(f) || /agent\\/(client|protocol)\\.js$/.test(f));
+    process.stdout.write(JSON.stringify(loaded));`;
+  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  t.same(JSON.parse(r.stdout || 'null'), [], 'no grpc-js, protobufjs or agent client among its modules');
+});
