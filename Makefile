@@ -84,13 +84,14 @@ agent: ts
 
 # The CLI as one file (bin/clear-runtime loads it, with a V8 code cache
 # beside it): one file to read and compile instead of a module tree, and the
-# commit baked in, so --version spawns no git. gRPC and protobuf stay out of
-# it: only the monitor talks to the agent, and no CLI call should parse them.
+# commit baked in, so --version spawns no git. protobuf stays out of it, and
+# the agent client in it is initialised only when a call needs it: only the
+# monitor talks to the agent, and no CLI call should parse them.
 CLEAR_COMMIT_SHA := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 cli: ts
 	rm -f dist/cli/clear-runtime.js.*.cache
 	node_modules/.bin/esbuild dist/cli/main.js --bundle --platform=node --target=node20 \
-	  --external:*.node --external:@grpc/grpc-js --external:protobufjs \
+	  --external:*.node --external:protobufjs \
 	  --define:__CLEAR_COMMIT__='"$(CLEAR_COMMIT_SHA)"' \
 	  --outfile=dist/cli/clear-runtime.js --log-level=warning
 

@@ -22,27 +22,9 @@ import {
   type ServerWritableCall,
   type Callback,
 } from '../src/agent/grpc-server';
+import { echoService, type Msg } from './lib/json-service';
 
-// A toy service with JSON messages: the server is independent of protobuf.
-const json = <T>(name: string, requestStream: boolean, responseStream: boolean): Method<T, T> & grpc.MethodDefinition<T, T> => ({
-  path: `/test.Echo/${name}`,
-  originalName: name,
-  requestStream,
-  responseStream,
-  requestSerialize: (m: T) => Buffer.from(JSON.stringify(m)),
-  requestDeserialize: (b: Buffer) => JSON.parse(b.toString()) as T,
-  responseSerialize: (m: T) => Buffer.from(JSON.stringify(m)),
-  responseDeserialize: (b: Buffer) => JSON.parse(b.toString()) as T,
-});
-
-type Msg = { text?: string; n?: number };
-const service = {
-  Echo: json<Msg>('Echo', false, false),
-  Fail: json<Msg>('Fail', false, false),
-  Count: json<Msg>('Count', false, true),
-  Sum: json<Msg>('Sum', true, false),
-  Hang: json<Msg>('Hang', false, false),
-};
+const service = echoService;
 
 function frame(body: Buffer, compressed = 0): Buffer {
   const h = Buffer.alloc(5);

@@ -3,10 +3,11 @@
  * clear.agent.v1.Agent over the Unix socket that the vsock device exposes for
  * the guest's port 1024 (or any Unix socket an agent listens on).
  */
-import * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
 import { debug } from '../lib/log';
 import { Readable } from 'stream';
+import { GrpcChannel, type CallOptions, type ClientCall } from './grpc-client';
+import { GrpcStatus, type Status } from './grpc-wire';
 import {
   FdDirection,
   StdioStream,
@@ -93,8 +94,8 @@ export type StdinSource =
   | string;
 
 export interface AgentClientOptions {
-  /** Extra grpc-js channel options. */
-  channelOptions?: grpc.ChannelOptions;
+  /** How far ahead of its reader an output stream may run (default STREAM_RECEIVE_WINDOW). */
+  streamReceiveWindow?: number;
 }
 
 /**
@@ -103,7 +104,7 @@ export interface AgentClientOptions {
  */
 export class AgentCallError extends Error {
   constructor(
-    readonly code: grpc.status,
+    readonly code: GrpcStatus,
     message: string,
     /** The RPC that failed, e.g. "ExecProcess". */
     readonly rpc: string,
@@ -113,16 +114,12 @@ export class AgentCallError extends Error {
   }
   /** The status code's name: NOT_FOUND, UNAVAILABLE, ... */
   get codeName(): string {
-    return grpc.status[this.code] ?? String(this.code);
+    return GrpcStatus[this.code] ?? String(this.code);
   }
 }
 
-function wrapError(err: unknown, rpc: string): Error {
-  const e = err as Partial<grpc.ServiceError>;
-  if (e && typeof e.code === 'number') {
-    return new AgentCallError(e.code, e.details || e.message || grpc.status[e.code], rpc);
-  }
-  return err instanceof Error ? err : new Error(String(err));
+function callError(status: Status, rpc: string): AgentCallError {
+  return new AgentCallError(status.code, status.details || GrpcStatus[status.code] || `status ${status.code}`, rpc);
 }
 
 /** How often, and how long each time, a call that found no connection waits for one. */
@@ -132,48 +129,39 @@ const RECONNECT_WAIT_MS = 20_000;
 /** Largest data payload per StdinChunk (messages stay far below gRPC's 4 MiB limit). */
 const STDIN_CHUNK = 64 * 1024;
 
-/** Channel options: reconnect quickly (the guest agent comes up within seconds), stream output without stalls. */
-const DEFAULT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  'grpc.initial_reconnect_backoff_ms': 20,
-  'grpc.min_reconnect_backoff_ms': 20,
-  'grpc.max_reconnect_backoff_ms': 250,
-  'grpc.enable_channelz': 0,
-  'grpc.enable_retries': 0,
-  // HTTP/2's default 64 KiB window makes the guest wait for a WINDOW_UPDATE
-  // round trip every 64 KiB of output: 4 MiB lets it stream (measured under
-  // TCG, 64 MiB of dd through `run`: 3.4-3.6 -> 4.1-4.3 MiB/s; the guest's
-  // vCPU is then the limit). At most that much waits in this process when
-  // the caller stops reading its output.
-  'grpc-node.flow_control_window': 4 * 1024 * 1024,
-};
+/**
+ * HTTP/2's default 64 KiB window makes the guest wait for a WINDOW_UPDATE
+ * round trip every 64 KiB of output: 4 MiB lets it stream (measured under
+ * TCG, 64 MiB of dd through `run`: 3.4-3.6 -> 4.1-4.3 MiB/s; the guest's vCPU
+ * is then the limit). At most that much waits in this process per stream
+ * when the caller stops reading its output.
+ */
+const STREAM_RECEIVE_WINDOW = 4 * 1024 * 1024;
 
 type M = typeof agentService;
 
-function unixTarget(path: string): string {
-  if (path.startsWith('unix:')) return path;
-  return path.startsWith('/') ? `unix://${path}` : `unix:${path}`;
+/** A socket path; `unix:` targets (grpc-js's spelling) are taken too. */
+function socketPathOf(target: string): string {
+  return target.replace(/^unix:(\/\/)?/, '');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class AgentClient {
-  private client: grpc.Client;
+  private readonly channel: GrpcChannel;
   private closed = false;
 
   private constructor(
-    readonly target: string,
-    private readonly channelOptions: grpc.ChannelOptions,
+    /** The Unix socket the agent listens on (through the vsock bridge in a VM). */
+    readonly socketPath: string,
+    opts: AgentClientOptions,
   ) {
-    this.client = this.newClient();
+    this.channel = new GrpcChannel(socketPath, { streamReceiveWindow: opts.streamReceiveWindow ?? STREAM_RECEIVE_WINDOW });
   }
 
   /** A client for the agent behind a Unix socket path; connects lazily. */
   static connect(socketPath: string, opts: AgentClientOptions = {}): AgentClient {
-    return new AgentClient(unixTarget(socketPath), { ...DEFAULT_CHANNEL_OPTIONS, ...opts.channelOptions });
-  }
-
-  private newClient(): grpc.Client {
-    return new grpc.Client(this.target, grpc.credentials.createInsecure(), this.channelOptions);
+    return new AgentClient(socketPathOf(socketPath), opts);
   }
 
   /**
@@ -186,27 +174,28 @@ export class AgentClient {
   private async unary<K extends keyof M>(
     name: K,
     request: Parameters<M[K]['requestSerialize']>[0],
-    options: grpc.CallOptions = {},
+    options: CallOptions = {},
   ): Promise<ReturnType<M[K]['responseDeserialize']>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.unaryOnce(name, request, options);
       } catch (err) {
-        const neverSent = err instanceof AgentCallError && err.code === grpc.status.UNAVAILABLE && /No connection established/.test(err.message);
-        if (!neverSent || attempt >= RECONNECT_ATTEMPTS || this.closed || (options as { waitForReady?: boolean }).waitForReady) throw err;
+        const neverSent = err instanceof AgentCallError && err.code === GrpcStatus.UNAVAILABLE && /No connection established/.test(err.message);
+        if (!neverSent || attempt >= RECONNECT_ATTEMPTS || this.closed || options.waitForReady) throw err;
         // Nobody listens on the socket (the VM and its vsock backend are gone): no use waiting.
         if (!(await this.socketListens())) throw err;
-        const deadline = Math.min(Date.now() + RECONNECT_WAIT_MS, Number(options.deadline ?? Infinity));
-        await new Promise<void>((resolve, reject) => this.client.waitForReady(deadline, (e) => (e ? reject(err) : resolve())));
+        const deadline = Math.min(Date.now() + RECONNECT_WAIT_MS, options.deadline ?? Infinity);
+        await this.channel.waitForReady(deadline).catch(() => {
+          throw err;
+        });
       }
     }
   }
 
   /** Whether something accepts connections on the agent's Unix socket. */
   private socketListens(): Promise<boolean> {
-    const file = this.target.replace(/^unix:(\/\/)?/, '');
     return new Promise((resolve) => {
-      const probe = net.connect(file);
+      const probe = net.connect(this.socketPath);
       probe.once('connect', () => {
         probe.destroy();
         resolve(true);
@@ -218,24 +207,28 @@ export class AgentClient {
   private unaryOnce<K extends keyof M>(
     name: K,
     request: Parameters<M[K]['requestSerialize']>[0],
-    options: grpc.CallOptions,
+    options: CallOptions,
   ): Promise<ReturnType<M[K]['responseDeserialize']>> {
-    const m = agentService[name] as unknown as grpc.MethodDefinition<unknown, ReturnType<M[K]['responseDeserialize']>>;
+    const m = agentService[name];
     const sent = Date.now();
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(
-        m.path,
-        m.requestSerialize,
-        m.responseDeserialize,
-        request,
-        new grpc.Metadata(),
-        options,
-        (err, res) => {
-          debug('rpc', `${String(name)}: ${err ? `failed (${err.code})` : 'ok'} in ${Date.now() - sent} ms`);
-          if (err) reject(wrapError(err, name));
-          else resolve(res!);
-        },
-      );
+      const call = this.channel.call(m.path, options);
+      let response: Buffer | null = null;
+      call.on('message', (data: Buffer) => {
+        response ??= data;
+      });
+      call.once('status', (status: Status) => {
+        debug('rpc', `${String(name)}: ${status.code ? `failed (${status.code})` : 'ok'} in ${Date.now() - sent} ms`);
+        if (status.code !== GrpcStatus.OK) return reject(callError(status, name));
+        if (response === null) return reject(callError({ code: GrpcStatus.INTERNAL, details: 'the agent sent no response message' }, name));
+        try {
+          resolve(m.responseDeserialize(response) as ReturnType<M[K]['responseDeserialize']>);
+        } catch (err) {
+          reject(callError({ code: GrpcStatus.INTERNAL, details: `cannot decode the response: ${(err as Error).message}` }, name));
+        }
+      });
+      call.write(m.requestSerialize(request as never));
+      call.end();
     });
   }
 
@@ -249,9 +242,8 @@ export class AgentClient {
    * for the connection instead of failing at once while it is down.
    */
   async ping(timeoutMs?: number, waitForReady = false): Promise<PingResult> {
-    const opts: grpc.CallOptions = {};
+    const opts: CallOptions = { waitForReady };
     if (timeoutMs !== undefined) opts.deadline = Date.now() + timeoutMs;
-    if (waitForReady) (opts as { waitForReady?: boolean }).waitForReady = true;
     const r = await this.unary('Ping', {}, opts);
     return { uptimeMs: toNumber(r.uptimeMs) };
   }
@@ -260,12 +252,12 @@ export class AgentClient {
    * Pings until the agent answers or `deadline` (a Date.now() timestamp)
    * passes. The vsock bridge may accept the Unix connection before the guest
    * listens and then drop it: every failure is retried with a short backoff;
-   * an attempt that hangs gets a fresh channel. Rejects with the last error.
+   * an attempt that hangs gets a fresh connection. Rejects with the last error.
    */
   async waitReady(deadline: number, opts: { attemptMs?: number } = {}): Promise<PingResult> {
     const attemptMs = opts.attemptMs ?? 2000;
     let backoff = 10;
-    let last: unknown = new AgentCallError(grpc.status.DEADLINE_EXCEEDED, 'agent not ready before the deadline', 'Ping');
+    let last: unknown = new AgentCallError(GrpcStatus.DEADLINE_EXCEEDED, 'agent not ready before the deadline', 'Ping');
     while (!this.closed) {
       const left = deadline - Date.now();
       if (left <= 0) break;
@@ -273,10 +265,9 @@ export class AgentClient {
         return await this.ping(Math.min(left, attemptMs), true);
       } catch (err) {
         last = err;
-        if (err instanceof AgentCallError && err.code === grpc.status.DEADLINE_EXCEEDED && !this.closed) {
+        if (err instanceof AgentCallError && err.code === GrpcStatus.DEADLINE_EXCEEDED && !this.closed) {
           // Possibly a connection that will never speak HTTP/2: start over.
-          this.client.close();
-          this.client = this.newClient();
+          this.channel.reset();
         }
       }
       const pause = Math.min(backoff, deadline - Date.now());
@@ -342,32 +333,28 @@ export class AgentClient {
     return new Promise<number>((resolve, reject) => {
       let settled = false;
       let wake: (() => void) | null = null;
-      const call = this.client.makeClientStreamRequest<StdinChunk, ReturnType<typeof m.responseDeserialize>>(
-        m.path,
-        m.requestSerialize,
-        m.responseDeserialize,
-        new grpc.Metadata(),
-        {},
-        (err, res) => {
-          settled = true;
-          wake?.();
-          if (err) reject(wrapError(err, 'WriteStdin'));
-          else resolve(toNumber(res!.bytesWritten));
-        },
-      );
+      const call = this.channel.call(m.path);
+      let response: Buffer | null = null;
+      call.on('message', (data: Buffer) => {
+        response ??= data;
+      });
+      call.once('status', (status: Status) => {
+        settled = true;
+        wake?.();
+        if (status.code !== GrpcStatus.OK) return reject(callError(status, 'WriteStdin'));
+        try {
+          resolve(response ? toNumber(m.responseDeserialize(response).bytesWritten) : 0);
+        } catch (err) {
+          reject(callError({ code: GrpcStatus.INTERNAL, details: `cannot decode the response: ${(err as Error).message}` }, 'WriteStdin'));
+        }
+      });
       let first = true;
       const send = async (data: Uint8Array | undefined, close: boolean): Promise<boolean> => {
         if (settled) return false;
         const msg: StdinChunk = { execId: first ? execId : '', data: data ?? Buffer.alloc(0), close, fd };
         first = false;
-        if (!call.write(msg)) {
-          await new Promise<void>((r) => {
-            wake = r;
-            call.once('drain', r);
-          });
-          call.off('drain', wake!);
-          wake = null;
-        }
+        if (!call.write(m.requestSerialize(msg))) await drained(call, (w) => (wake = w));
+        wake = null;
         return !settled;
       };
       (async () => {
@@ -412,18 +399,7 @@ export class AgentClient {
 
   private readOutput(execId: string, stream: StdioName, fd: number): Readable {
     const m = agentService.ReadStdio;
-    const call = this.client.makeServerStreamRequest<unknown, StdioChunk>(
-      m.path,
-      m.requestSerialize as (v: unknown) => Buffer,
-      m.responseDeserialize,
-      {
-        execId,
-        stream: fd ? StdioStream.STDIO_STREAM_UNSPECIFIED : stream === 'stdout' ? StdioStream.STDIO_STREAM_STDOUT : StdioStream.STDIO_STREAM_STDERR,
-        fd,
-      },
-      new grpc.Metadata(),
-      {},
-    );
+    const call = this.channel.call(m.path);
     let finished = false;
     const out = new Readable({
       read() {
@@ -437,22 +413,26 @@ export class AgentClient {
         cb(err);
       },
     });
-    call.on('data', (msg: StdioChunk) => {
-      const d = msg.data;
+    call.on('message', (data: Buffer) => {
+      const d = m.responseDeserialize(data).data;
       if (!d || d.length === 0) return;
       const buf = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
       if (!out.push(buf)) call.pause();
     });
-    call.on('error', (err) => {
+    call.once('status', (status: Status) => {
       if (finished) return;
       finished = true;
-      out.destroy(wrapError(err, 'ReadStdio'));
+      if (status.code === GrpcStatus.OK) out.push(null);
+      else out.destroy(callError(status, 'ReadStdio'));
     });
-    call.on('end', () => {
-      if (finished) return;
-      finished = true;
-      out.push(null);
-    });
+    call.write(
+      m.requestSerialize({
+        execId,
+        stream: fd ? StdioStream.STDIO_STREAM_UNSPECIFIED : stream === 'stdout' ? StdioStream.STDIO_STREAM_STDOUT : StdioStream.STDIO_STREAM_STDERR,
+        fd,
+      }),
+    );
+    call.end();
     return out;
   }
 
@@ -546,12 +526,24 @@ export class AgentClient {
     await this.unary('ConfigureNetwork', { interfaces: req.interfaces, routes: req.routes });
   }
 
-  /** Closes the channel; calls in flight fail with CANCELLED/UNAVAILABLE. */
+  /** Closes the connection; calls in flight fail with CANCELLED. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.client.close();
+    this.channel.close();
   }
+}
+
+/** Resolves when `call` may take more (or has ended); `onWait` gets the wake-up, for a status that ends the wait. */
+function drained(call: ClientCall, onWait: (wake: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const wake = () => {
+      call.off('drain', wake);
+      resolve();
+    };
+    onWait(wake);
+    call.on('drain', wake);
+  });
 }
 
 async function* iterateSource(source: StdinSource): AsyncGenerator<Uint8Array | string> {

@@ -23,14 +23,11 @@
  */
 import { EventEmitter } from 'events';
 import { Readable, type Duplex } from 'stream';
-import { Http2Connection, type Http2Stream } from './http2-server';
+import { Http2Connection, type Http2Stream } from './http2';
 import type { HeaderField } from './hpack';
+import { GrpcStatus, MessageReader, frame, percentEncode, type Status } from './grpc-wire';
 
-/** A gRPC status: code (0 = OK) and the words the caller reads. */
-export interface Status {
-  code: number;
-  details?: string;
-}
+export { MAX_MESSAGE_BYTES, MessageReader, percentEncode, type Status } from './grpc-wire';
 
 export type Callback<Res> = (err: Partial<Status> | null, res?: Res) => void;
 
@@ -42,13 +39,6 @@ export interface Method<Req, Res> {
   requestDeserialize(data: Buffer): Req;
   responseSerialize(message: Res): Buffer;
 }
-
-/** gRPC's default limit on a received message (grpc-js's too). */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-
-const INTERNAL = 13;
-const UNIMPLEMENTED = 12;
-const RESOURCE_EXHAUSTED = 8;
 
 /** A unary or server-streaming call. */
 export class ServerCall<Req> extends EventEmitter {
@@ -137,79 +127,6 @@ const RESPONSE_HEADERS: HeaderField[] = [
   ['content-type', 'application/grpc'],
 ];
 
-/** A message as it goes on the wire: uncompressed flag, length, bytes. */
-function frame(body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(5 + body.length);
-  out[0] = 0;
-  out.writeUInt32BE(body.length, 1);
-  body.copy(out, 5);
-  return out;
-}
-
-/**
- * grpc-message: bytes outside printable ASCII, and '%', as %XX
- * (PROTOCOL-HTTP2); and a space at either end too: HTTP/2 forbids leading
- * and trailing whitespace in a field value (RFC 9113 8.2.1), and node's
- * client drops such a field without a word, so the caller would read an
- * empty message (seen: a hook's "stderr: boom " lost its whole text).
- */
-export function percentEncode(s: string): string {
-  if (/^(?! )[\x20-\x24\x26-\x7e]*$(?<! )/.test(s)) return s;
-  const bytes = Buffer.from(s, 'utf8');
-  let out = '';
-  bytes.forEach((b, i) => {
-    const edge = b === 0x20 && (i === 0 || i === bytes.length - 1);
-    out += b >= 0x20 && b <= 0x7e && b !== 0x25 && !edge ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  });
-  return out;
-}
-
-/**
- * Splits a byte stream into gRPC messages. Throws a Status on a compressed
- * message (nothing here negotiates compression) or one over the limit.
- */
-export class MessageReader {
-  private buffered: Buffer[] = [];
-  private size = 0;
-
-  push(chunk: Buffer): Buffer[] {
-    this.buffered.push(chunk);
-    this.size += chunk.length;
-    const out: Buffer[] = [];
-    for (;;) {
-      if (this.size < 5) break;
-      const head = this.peek(5);
-      if (head[0] !== 0) throw { code: INTERNAL, details: 'compressed messages are not supported' } satisfies Status;
-      const length = head.readUInt32BE(1);
-      if (length > MAX_MESSAGE_BYTES) {
-        throw { code: RESOURCE_EXHAUSTED, details: `message of ${length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit` } satisfies Status;
-      }
-      if (this.size < 5 + length) break;
-      out.push(this.take(5 + length).subarray(5));
-    }
-    return out;
-  }
-
-  /** Bytes of an unfinished message. */
-  get pending(): number {
-    return this.size;
-  }
-
-  private peek(n: number): Buffer {
-    if (this.buffered[0].length < n) this.buffered = [Buffer.concat(this.buffered)];
-    return this.buffered[0].subarray(0, n);
-  }
-
-  private take(n: number): Buffer {
-    const all = this.buffered.length === 1 ? this.buffered[0] : Buffer.concat(this.buffered);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.buffered = rest.length ? [rest] : [];
-    this.size = rest.length;
-    return out;
-  }
-}
-
 type AnyHandler = (call: never, cb: Callback<unknown>) => void;
 
 /** Serves one service's methods on HTTP/2 connections handed to it. */
@@ -242,7 +159,7 @@ export class GrpcServer {
     const path = stream.headers.get(':path') ?? '';
     const route = this.routes.get(path);
     if (!route) {
-      new Reply(stream).finish({ code: UNIMPLEMENTED, details: `unknown method ${path}` });
+      new Reply(stream).finish({ code: GrpcStatus.UNIMPLEMENTED, details: `unknown method ${path}` });
       stream.resume();
       return;
     }
@@ -274,13 +191,13 @@ export class GrpcServer {
     onHalfClose(stream, () => {
       if (failed) return;
       if (messages.length !== 1 || reader.pending) {
-        return fail({ code: UNIMPLEMENTED, details: `${method.path} takes exactly one request message, got ${messages.length}` });
+        return fail({ code: GrpcStatus.UNIMPLEMENTED, details: `${method.path} takes exactly one request message, got ${messages.length}` });
       }
       let request: unknown;
       try {
         request = method.requestDeserialize(messages[0]);
       } catch (err) {
-        return fail({ code: INTERNAL, details: `cannot decode the request: ${(err as Error).message}` });
+        return fail({ code: GrpcStatus.INTERNAL, details: `cannot decode the request: ${(err as Error).message}` });
       }
       const call = method.responseStream ? new ServerWritableCall(request, reply) : new ServerCall(request);
       onCancel(stream, reply, call);
@@ -311,7 +228,7 @@ export class GrpcServer {
         try {
           decoded = method.requestDeserialize(m);
         } catch (err) {
-          const status = { code: INTERNAL, details: `cannot decode a request message: ${(err as Error).message}` };
+          const status = { code: GrpcStatus.INTERNAL, details: `cannot decode a request message: ${(err as Error).message}` };
           call.destroy(Object.assign(new Error(status.details), status));
           reply.finish(status);
           return;

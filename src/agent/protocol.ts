@@ -1,14 +1,15 @@
 /**
- * The binding of spec/agent.proto (package clear.agent.v1) to grpc-js: one
- * ServiceDefinition shared by the guest agent (server) and the host client.
+ * The binding of spec/agent.proto (package clear.agent.v1) to gRPC: one
+ * service definition shared by the guest agent (server) and the host client
+ * (its shape is grpc-js's, so the tests drive grpc-js with it too).
  *
  * Messages are encoded by the static classes `make proto` generates with
  * pbjs, so nothing parses a .proto at run time (agent start-up under TCG
  * pays for every millisecond of module loading). This module loads only the
- * generated code and protobufjs/minimal; grpc-js is imported for types only.
+ * generated code and protobufjs/minimal.
  */
-import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { clear } from './generated/agent';
+import type { MethodDefinition } from './grpc-wire';
 
 export import pb = clear.agent.v1;
 
@@ -114,7 +115,7 @@ export const agentService = {
   // Networking (issue 5).
   ConfigureNetwork: method<ConfigureNetworkRequest, ConfigureNetworkResponse>(
     'ConfigureNetwork', pb.ConfigureNetworkRequest, pb.ConfigureNetworkResponse, false, false),
-} satisfies ServiceDefinition;
+} satisfies Record<string, MethodDefinition<any, any>>; // any: each method has its own message types
 
 export type AgentService = typeof agentService;
 

@@ -1,7 +1,7 @@
 /**
- * The agent's own HTTP/2 server (src/agent/http2-server.ts) and its HPACK
+ * The agent's own HTTP/2 server (src/agent/http2.ts, its server side) and its HPACK
  * (src/agent/hpack.ts): the RFC's own examples, then node's http2 client,
- * which the host's grpc-js uses, against the server on a Unix socket.
+ * what grpc-js uses, against the server on a Unix socket.
  */
 import t, { type Test } from 'tap';
 import * as http2 from 'http2';
@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { HpackDecoder, encodeHeaders, huffmanDecode } from '../src/agent/hpack';
-import { Http2Connection, type Http2Stream } from '../src/agent/http2-server';
+import { Http2Connection, type Http2Stream } from '../src/agent/http2';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

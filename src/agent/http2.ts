@@ -1,6 +1,7 @@
 /**
- * The server side of HTTP/2 (RFC 9113), as much as a gRPC server needs, on
- * any Duplex (a vsock FdStream, a Unix socket in tests).
+ * HTTP/2 (RFC 9113), as much as gRPC needs, on any Duplex (a vsock FdStream,
+ * a Unix socket): the guest agent's server side, and the host's client side
+ * (the agent client, grpc-client.ts).
  *
  * Why not node:http2: under TCG every module node loads is compiled and
  * translated cold in every VM, and `require('http2')` alone brings 72 of the
@@ -8,8 +9,9 @@
  * most of the agent's start-up after node's bootstrap. It also wraps a
  * non-net Duplex in a JavaScript socket shim (JSStreamSocket) that every
  * byte of the containers' output went through. This module is the part of the
- * protocol a gRPC server uses, and nothing else: no TLS, no push, no
- * priorities, no client side.
+ * protocol gRPC uses, and nothing else: no TLS, no push, no priorities. On
+ * the host the same holds for memory: grpc-js and node:http2 cost each
+ * container's monitor ~6 MiB of heap (docs/performance.md).
  *
  * Flow control: every stream may receive RECEIVE_WINDOW bytes ahead of what
  * its consumer took (a paused stream stops sending WINDOW_UPDATE, so its
@@ -26,10 +28,10 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 const FRAME = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
 const FLAG = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORITY: 0x20 };
-const SETTING = { HEADER_TABLE_SIZE: 1, INITIAL_WINDOW_SIZE: 4, MAX_FRAME_SIZE: 5 };
+const SETTING = { HEADER_TABLE_SIZE: 1, ENABLE_PUSH: 2, INITIAL_WINDOW_SIZE: 4, MAX_FRAME_SIZE: 5 };
 
 /** HTTP/2 error codes (RFC 9113 7). */
-const H2_ERROR = {
+export const H2_ERROR = {
   NO_ERROR: 0,
   PROTOCOL_ERROR: 1,
   INTERNAL_ERROR: 2,
@@ -45,7 +47,7 @@ const HEADER_SIZE = 9;
 const DEFAULT_MAX_FRAME = 16384;
 const DEFAULT_WINDOW = 65535;
 const MAX_WINDOW = 2 ** 31 - 1;
-/** How far ahead of its consumer a stream may receive. */
+/** How far ahead of its consumer a stream may receive, unless told otherwise. */
 const RECEIVE_WINDOW = 1024 * 1024;
 /** A stream's write() says "wait for 'drain'" past this many queued bytes. */
 const STREAM_HIGH_WATER = 64 * 1024;
@@ -63,22 +65,28 @@ class ConnectionError extends Error {
 }
 
 /**
- * One request stream. Events: 'data' (Buffer), 'end' (the client ended its
+ * One stream. Events: 'headers' (a header block after the request's: the
+ * response's headers and trailers on a client, trailers on a server; with
+ * the block's END_STREAM flag), 'data' (Buffer), 'end' (the peer ended its
  * side), 'drain' (write() may go on), 'close' (the stream is over: both
- * sides ended, or `aborted` when the client reset it or the connection went).
+ * sides ended, or `aborted` when the peer reset it or the connection went).
  */
 export class Http2Stream extends EventEmitter {
-  /** The client reset the stream, or the connection ended under it. */
+  /** The peer reset the stream, or the connection ended under it. */
   aborted = false;
+  /** The error code of the peer's RST_STREAM, when it sent one. */
+  resetCode: number | null = null;
   closed = false;
-  /** The client sent END_STREAM. */
+  /** The peer sent END_STREAM. */
   remoteEnded = false;
-  /** This side queued its END_STREAM (the response is complete). */
+  /** This side queued its END_STREAM (its request or response is complete). */
   localEnded = false;
 
   private paused = false;
   private held: Buffer[] = [];
   private heldEnd = false;
+  /** 'end' went out: everything the peer sent was delivered. */
+  private endEmitted = false;
   /** Bytes consumed since the last WINDOW_UPDATE sent for this stream. */
   private consumed = 0;
 
@@ -99,7 +107,7 @@ export class Http2Stream extends EventEmitter {
     this.sendWindow = initialSendWindow;
   }
 
-  /** Sends the response headers; with `endStream`, the whole response. */
+  /** Sends a header block (a server's response headers); with `endStream`, the last thing sent. */
   respond(fields: readonly HeaderField[], endStream = false): void {
     if (this.localEnded || this.closed) return;
     this.queue.push({ kind: 'headers', block: encodeHeaders(fields), end: endStream });
@@ -122,7 +130,7 @@ export class Http2Stream extends EventEmitter {
     return true;
   }
 
-  /** Ends the response, with trailers (a HEADERS frame) or an empty DATA frame. */
+  /** Ends this side, with trailers (a HEADERS frame) or an empty DATA frame. */
   end(trailers?: readonly HeaderField[]): void {
     if (this.localEnded || this.closed) return;
     this.localEnded = true;
@@ -131,7 +139,7 @@ export class Http2Stream extends EventEmitter {
     this.conn.pump();
   }
 
-  /** Stops 'data' events; the client stops sending once the window is used. */
+  /** Stops 'data' events; the peer stops sending once the window is used. */
   pause(): void {
     this.paused = true;
   }
@@ -150,7 +158,7 @@ export class Http2Stream extends EventEmitter {
     }
     if (this.heldEnd && !this.paused && this.held.length === 0) {
       this.heldEnd = false;
-      this.emit('end');
+      this.emitEnd();
     }
   }
 
@@ -170,19 +178,29 @@ export class Http2Stream extends EventEmitter {
     if (endStream) this.remoteDone();
   }
 
-  /** @internal the client ended its side. */
+  /** @internal the peer ended its side. */
   remoteDone(): void {
     this.remoteEnded = true;
     if (this.paused || this.held.length > 0) this.heldEnd = true;
-    else this.emit('end');
+    else this.emitEnd();
+  }
+
+  private emitEnd(): void {
+    this.endEmitted = true;
+    this.emit('end');
     this.closeIfDone();
   }
 
-  /** @internal everything this side queued has gone out. */
+  /**
+   * @internal everything this side queued has gone out: the stream closes
+   * once the peer's side is over and delivered too (held data stays until
+   * the consumer resumes and takes it).
+   */
   closeIfDone(): void {
     if (this.localEnded && this.queue.length === 0 && !this.closed) {
-      if (this.remoteEnded) this.close(false);
-      else {
+      if (this.endEmitted) this.close(false);
+      else if (this.remoteEnded) return;
+      else if (this.conn.isServer) {
         // The response is complete before the request: ask the client to
         // stop sending, without an error (RFC 9113 8.1).
         this.conn.sendReset(this.id, H2_ERROR.NO_ERROR);
@@ -205,7 +223,7 @@ export class Http2Stream extends EventEmitter {
 
   private deliver(data: Buffer): void {
     this.consumed += data.length;
-    if (this.consumed >= RECEIVE_WINDOW / 2 && !this.remoteEnded) {
+    if (this.consumed >= this.conn.streamReceiveWindow / 2 && !this.remoteEnded) {
       this.conn.sendWindowUpdate(this.id, this.consumed);
       this.consumed = 0;
     }
@@ -213,13 +231,31 @@ export class Http2Stream extends EventEmitter {
   }
 }
 
-/** One HTTP/2 connection, server side. */
+export interface Http2ConnectionOptions {
+  /** 'server' (the default) answers the streams its peer opens; a client opens them with request(). */
+  role?: 'server' | 'client';
+  /** How far ahead of its consumer each stream may receive (default 1 MiB). */
+  streamReceiveWindow?: number;
+  /** The peer's first SETTINGS arrived: it speaks HTTP/2. */
+  onReady?: () => void;
+  /** The connection is over (ended, failed, or destroyed). */
+  onClose?: () => void;
+}
+
+/** One HTTP/2 connection, either side. */
 export class Http2Connection {
+  readonly isServer: boolean;
+  readonly streamReceiveWindow: number;
+  /** The peer said GOAWAY: it takes no new streams. */
+  goingAway = false;
   private readonly streams = new Map<number, Http2Stream>();
   private readonly decoder = new HpackDecoder();
   private input: Buffer = Buffer.alloc(0);
   private prefaceSeen = false;
   private lastStreamId = 0;
+  /** A client's next stream id (odd, ascending). */
+  private nextStreamId = 1;
+  private peerReady = false;
   /** A header block still waiting for its CONTINUATION frames. */
   private pendingHeaders: { streamId: number; endStream: boolean; fragments: Buffer[] } | null = null;
   private peerMaxFrame = DEFAULT_MAX_FRAME;
@@ -235,25 +271,54 @@ export class Http2Connection {
 
   constructor(
     private readonly transport: Duplex,
-    private readonly onStream: (stream: Http2Stream) => void,
+    private readonly onStream: ((stream: Http2Stream) => void) | null,
+    private readonly options: Http2ConnectionOptions = {},
   ) {
+    this.isServer = options.role !== 'client';
+    this.streamReceiveWindow = options.streamReceiveWindow ?? RECEIVE_WINDOW;
     transport.on('data', (chunk: Buffer) => this.onData(chunk));
     transport.on('drain', () => {
       this.transportFull = false;
       this.pump();
     });
     transport.once('end', () => {
-      // The client hung up: nothing more can arrive for any stream.
+      // The peer hung up: nothing more can arrive for any stream.
       this.shutdown();
       this.transport.end();
     });
     transport.once('close', () => this.shutdown());
     transport.on('error', () => this.shutdown());
-    // The server's preface: our SETTINGS, then room on the connection for
-    // every stream's window.
-    this.sendFrame(FRAME.SETTINGS, 0, 0, settingsPayload([[SETTING.INITIAL_WINDOW_SIZE, RECEIVE_WINDOW]]));
+    // The preface (a client's starts with the magic string): our SETTINGS,
+    // then room on the connection for every stream's window.
+    const settings: Array<[number, number]> = [[SETTING.INITIAL_WINDOW_SIZE, this.streamReceiveWindow]];
+    if (!this.isServer) {
+      this.prefaceSeen = true; // a server sends no magic string
+      transport.write(PREFACE);
+      settings.unshift([SETTING.ENABLE_PUSH, 0]);
+    }
+    this.sendFrame(FRAME.SETTINGS, 0, 0, settingsPayload(settings));
     this.sendWindowUpdate(0, MAX_WINDOW - DEFAULT_WINDOW);
     this.receiveWindow = MAX_WINDOW;
+  }
+
+  /**
+   * Opens a stream with a request's header block (client side); with
+   * `endStream` the request has no body.
+   */
+  request(fields: readonly HeaderField[], endStream = false): Http2Stream {
+    if (this.isServer) throw new Error('request() on a server connection');
+    if (this.ended || this.goingAway) throw new Error('the HTTP/2 connection is closed');
+    const id = this.nextStreamId;
+    this.nextStreamId += 2;
+    const stream = new Http2Stream(id, new Map(fields), this, this.peerInitialWindow);
+    this.streams.set(id, stream);
+    stream.respond(fields, endStream);
+    return stream;
+  }
+
+  /** Whether the connection can still carry streams. */
+  get open(): boolean {
+    return !this.ended && !this.goingAway;
   }
 
   /** Ends the connection now; streams read as aborted. */
@@ -410,10 +475,13 @@ export class Http2Connection {
         return this.onHeadersFrame(flags, id, payload);
       case FRAME.CONTINUATION:
         return this.onContinuation(flags, id, payload);
-      case FRAME.RST_STREAM:
+      case FRAME.RST_STREAM: {
         if (payload.length !== 4) throw new ConnectionError(H2_ERROR.FRAME_SIZE_ERROR, 'RST_STREAM of the wrong size');
-        this.streams.get(id)?.close(true);
+        const stream = this.streams.get(id);
+        if (stream) stream.resetCode = payload.readUInt32BE(0);
+        stream?.close(true);
         return;
+      }
       case FRAME.SETTINGS:
         return this.onSettings(flags, id, payload);
       case FRAME.PING:
@@ -423,9 +491,11 @@ export class Http2Connection {
       case FRAME.WINDOW_UPDATE:
         return this.onWindowUpdate(id, payload);
       case FRAME.GOAWAY:
-        return; // the client opens no more streams; the ones open go on
+        this.goingAway = true; // the peer takes no more streams; the ones open go on
+        return;
       case FRAME.PUSH_PROMISE:
-        throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'PUSH_PROMISE from a client');
+        // A client never sends one; this side's SETTINGS turned push off.
+        throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, 'PUSH_PROMISE');
       default:
         return; // PRIORITY, and frame types this side does not know: ignored (RFC 9113 5.5)
     }
@@ -446,7 +516,10 @@ export class Http2Connection {
   }
 
   private onHeadersFrame(flags: number, id: number, payload: Buffer): void {
-    if (id === 0 || id % 2 === 0) throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, `HEADERS on stream ${id}`);
+    // Streams are the client's, odd-numbered (no push): a server's HEADERS answer one of them.
+    if (id === 0 || id % 2 === 0 || (!this.isServer && id >= this.nextStreamId)) {
+      throw new ConnectionError(H2_ERROR.PROTOCOL_ERROR, `HEADERS on stream ${id}`);
+    }
     let block = unpad(flags, payload);
     if (flags & FLAG.PRIORITY) block = block.subarray(5);
     this.pendingHeaders = { streamId: id, endStream: (flags & FLAG.END_STREAM) !== 0, fragments: [block] };
@@ -464,21 +537,21 @@ export class Http2Connection {
   private headerBlockDone(): void {
     const { streamId, endStream, fragments } = this.pendingHeaders!;
     this.pendingHeaders = null;
-    // Decoded even for a stream that is gone: the decoder's table must follow the client's.
-    const fields = this.decoder.decode(fragments.length === 1 ? fragments[0] : Buffer.concat(fragments));
+    // Decoded even for a stream that is gone: the decoder's table must follow the peer's.
+    const headers = headerMap(this.decoder.decode(fragments.length === 1 ? fragments[0] : Buffer.concat(fragments)));
     const open = this.streams.get(streamId);
     if (open) {
-      // Trailers from the client: only their END_STREAM matters to gRPC.
-      if (endStream && !open.remoteEnded) open.remoteDone();
+      // A response's headers or trailers, or a request's trailers.
+      if (open.remoteEnded) return;
+      open.emit('headers', headers, endStream);
+      if (endStream && !open.closed) open.remoteDone();
       return;
     }
-    if (streamId <= this.lastStreamId) return; // a stream already closed
+    if (!this.isServer || streamId <= this.lastStreamId) return; // a stream already closed
     this.lastStreamId = streamId;
-    const headers = new Map<string, string>();
-    for (const [name, value] of fields) headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
     const stream = new Http2Stream(streamId, headers, this, this.peerInitialWindow);
     this.streams.set(streamId, stream);
-    this.onStream(stream);
+    this.onStream?.(stream);
     if (endStream && !stream.closed) stream.remoteDone();
   }
 
@@ -503,6 +576,10 @@ export class Http2Connection {
       // the rest concern a client's side of the connection.
     }
     this.sendFrame(FRAME.SETTINGS, FLAG.ACK, 0, Buffer.alloc(0));
+    if (!this.peerReady) {
+      this.peerReady = true;
+      this.options.onReady?.();
+    }
   }
 
   private onWindowUpdate(id: number, payload: Buffer): void {
@@ -536,6 +613,7 @@ export class Http2Connection {
     if (this.ended) return;
     this.ended = true;
     for (const s of [...this.streams.values()]) s.close(true);
+    this.options.onClose?.();
   }
 }
 
@@ -546,6 +624,13 @@ function frameHeader(length: number, type: number, flags: number, id: number): B
   h[4] = flags;
   h.writeUInt32BE(id, 5);
   return h;
+}
+
+/** A header block's fields by name; a repeated name's values joined with ", ". */
+function headerMap(fields: readonly HeaderField[]): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const [name, value] of fields) headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
+  return headers;
 }
 
 function settingsPayload(settings: Array<[number, number]>): Buffer {
