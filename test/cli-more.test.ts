@@ -14,13 +14,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runDirOf } from '../src/container/state';
+import { whenGuestBuilt } from './lib/vm';
 
 const repo = path.resolve(__dirname, '..');
 const bin = path.join(repo, 'bin', 'clear-runtime');
 const fakeMonitor = path.join(repo, 'test', 'fixtures', 'fake-monitor.js');
 const hasRunc = spawnSync('runc', ['--version']).status === 0;
 const hasBusybox = fs.existsSync('/bin/busybox');
-const canBootVm = fs.existsSync('/dev/kvm') && spawnSync('which', ['qemu-system-x86_64']).status === 0 && !process.env.CLEAR_SKIP_VM_TESTS;
 
 t.before(() => {
   if (!fs.existsSync(path.join(repo, 'dist', 'cli', 'list.js'))) spawnSync('make', ['-C', repo, 'build'], { stdio: 'inherit' });
@@ -301,80 +301,84 @@ function leftovers(ids: string[]): string[] {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const readCounter = (f: string) => Number(fs.readFileSync(f, 'utf8').trim() || '0');
 
-t.test('a real VM: pause freezes it, resume thaws it, kill 9 ends it while paused', { skip: (!canBootVm || !hasBusybox) && 'no VM here' }, async (t) => {
-  const shared = fs.mkdtempSync(path.join(tmp, 'shared-'));
-  const counter = path.join(shared, 'counter');
-  const b = bundle((c) => {
-    c.process.args = ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /shared/counter; sleep 0.1; done'];
-    c.mounts.push({ destination: '/shared', type: 'bind', source: shared, options: ['rbind', 'rw'] });
-  });
-  const vm = (args: string[], cwd?: string) => clear(args, { root: vmRoot, cwd });
-  try {
-    const r = vm(['run', '-d', 'frozen'], b);
-    t.equal(r.code, 0, r.stderr);
-    const pid = JSON.parse(vm(['state', 'frozen']).stdout).pid as number;
-    t.equal(vm(['ps', '-f', 'json', 'frozen']).stdout, `[${pid}]\n`, 'ps: the monitor');
-    for (let i = 0; i < 300 && !(fs.existsSync(counter) && readCounter(counter) > 2); i++) await sleep(100);
-    t.ok(readCounter(counter) > 2, 'the counter advances');
-
-    let p = vm(['pause', 'frozen']);
-    t.equal(p.code, 0, p.stderr);
-    t.equal(JSON.parse(vm(['state', 'frozen']).stdout).status, 'paused');
-    await sleep(500); // a write under way lands
-    const frozenAt = readCounter(counter);
-    await sleep(2000);
-    t.equal(readCounter(counter), frozenAt, 'the counter stands still while paused');
-
-    p = vm(['resume', 'frozen']);
-    t.equal(p.code, 0, p.stderr);
-    t.equal(JSON.parse(vm(['state', 'frozen']).stdout).status, 'running');
-    for (let i = 0; i < 100 && readCounter(counter) <= frozenAt; i++) await sleep(100);
-    t.ok(readCounter(counter) > frozenAt, 'the counter advances again after resume');
-
-    t.equal(vm(['pause', 'frozen']).code, 0);
-    const k = vm(['kill', 'frozen', '9']);
-    t.equal(k.code, 0, k.stderr);
-    let st = '';
-    for (let i = 0; i < 300 && (st = JSON.parse(vm(['state', 'frozen']).stdout).status) !== 'stopped'; i++) await sleep(100);
-    t.equal(st, 'stopped', 'kill 9 on a paused container stops it');
-    const exit = JSON.parse(fs.readFileSync(path.join(vmRoot, 'frozen', 'monitor.json'), 'utf8')).exit;
-    t.same(exit, { exitCode: 137, signal: 9 }, 'it died of SIGKILL: status 137 for callers');
-    const d = vm(['delete', 'frozen']);
-    t.equal(d.code, 0, d.stderr);
-  } finally {
-    vm(['delete', '--force', 'frozen']);
-  }
-  for (let i = 0; i < 50 && leftovers(['frozen']).length; i++) await sleep(100);
-  t.same(leftovers(['frozen']), [], 'nothing left on the host');
-});
-
-t.test("a real VM: run's stdout into a reader that starts late arrives whole, as runc's", { skip: (!canBootVm || !hasBusybox) && 'no VM here' }, async (t) => {
-  // A pipe's reader that waits before reading (`| less`, a log shipper under
-  // load) once made the monitor's relay give up after 64 KiB and the
-  // container block on its full stdout for ever, when the pipe was
-  // non-blocking, as Node's and Go's stdio leave it (O_NONBLOCK is shared by
-  // every holder of the pipe: a node that sets it and dies of SIGKILL, so
-  // that it cannot set it back, stands for such a caller).
-  const size = 1024 * 1024;
-  const native = path.join(repo, 'dist', 'native', 'index.js');
-  const nonBlocking = `'${process.execPath}' -e 'require(${JSON.stringify(native)}).native().setBlocking(1, false); process.kill(process.pid, "SIGKILL")'`;
-  const b = bundle((c) => {
-    c.process.args = ['dd', 'if=/dev/zero', 'bs=64k', `count=${size / 65536}`];
-  });
-  for (const mode of ['blocking', 'non-blocking']) {
-    const late = (cmd: string) => {
-      const pre = mode === 'non-blocking' ? `${nonBlocking} 2>/dev/null; ` : '';
-      // The reader takes the first byte, then waits 3 s: the VM's boot must not hide the wait.
-      const reader = '(dd bs=1 count=1 of=/dev/null 2>/dev/null; sleep 3; wc -c)';
-      return spawnSync('sh', ['-c', `{ ${pre}${cmd} 2>/dev/null; } | ${reader}`], { cwd: b, encoding: 'utf8', timeout: 240_000 });
-    };
+whenGuestBuilt(t, () =>
+  t.test('a real VM: pause freezes it, resume thaws it, kill 9 ends it while paused', async (t) => {
+    const shared = fs.mkdtempSync(path.join(tmp, 'shared-'));
+    const counter = path.join(shared, 'counter');
+    const b = bundle((c) => {
+      c.process.args = ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /shared/counter; sleep 0.1; done'];
+      c.mounts.push({ destination: '/shared', type: 'bind', source: shared, options: ['rbind', 'rw'] });
+    });
+    const vm = (args: string[], cwd?: string) => clear(args, { root: vmRoot, cwd });
     try {
-      const r = late(`'${bin}' --root '${vmRoot}' run late`);
-      t.equal(r.stdout.trim(), String(size - 1), `${mode} pipe: every byte of the container's stdout arrived`);
-      if (hasRunc) t.equal(late(`runc --root '${runcRoot}' run late`).stdout.trim(), String(size - 1), `${mode} pipe: runc's too`);
-      t.notOk(fs.existsSync(path.join(vmRoot, 'late')), 'run removed the container once it ended');
+      const r = vm(['run', '-d', 'frozen'], b);
+      t.equal(r.code, 0, r.stderr);
+      const pid = JSON.parse(vm(['state', 'frozen']).stdout).pid as number;
+      t.equal(vm(['ps', '-f', 'json', 'frozen']).stdout, `[${pid}]\n`, 'ps: the monitor');
+      for (let i = 0; i < 300 && !(fs.existsSync(counter) && readCounter(counter) > 2); i++) await sleep(100);
+      t.ok(readCounter(counter) > 2, 'the counter advances');
+
+      let p = vm(['pause', 'frozen']);
+      t.equal(p.code, 0, p.stderr);
+      t.equal(JSON.parse(vm(['state', 'frozen']).stdout).status, 'paused');
+      await sleep(500); // a write under way lands
+      const frozenAt = readCounter(counter);
+      await sleep(2000);
+      t.equal(readCounter(counter), frozenAt, 'the counter stands still while paused');
+
+      p = vm(['resume', 'frozen']);
+      t.equal(p.code, 0, p.stderr);
+      t.equal(JSON.parse(vm(['state', 'frozen']).stdout).status, 'running');
+      for (let i = 0; i < 100 && readCounter(counter) <= frozenAt; i++) await sleep(100);
+      t.ok(readCounter(counter) > frozenAt, 'the counter advances again after resume');
+
+      t.equal(vm(['pause', 'frozen']).code, 0);
+      const k = vm(['kill', 'frozen', '9']);
+      t.equal(k.code, 0, k.stderr);
+      let st = '';
+      for (let i = 0; i < 300 && (st = JSON.parse(vm(['state', 'frozen']).stdout).status) !== 'stopped'; i++) await sleep(100);
+      t.equal(st, 'stopped', 'kill 9 on a paused container stops it');
+      const exit = JSON.parse(fs.readFileSync(path.join(vmRoot, 'frozen', 'monitor.json'), 'utf8')).exit;
+      t.same(exit, { exitCode: 137, signal: 9 }, 'it died of SIGKILL: status 137 for callers');
+      const d = vm(['delete', 'frozen']);
+      t.equal(d.code, 0, d.stderr);
     } finally {
-      clear(['delete', '--force', 'late'], { root: vmRoot });
+      vm(['delete', '--force', 'frozen']);
     }
-  }
-});
+    for (let i = 0; i < 50 && leftovers(['frozen']).length; i++) await sleep(100);
+    t.same(leftovers(['frozen']), [], 'nothing left on the host');
+  }),
+);
+
+whenGuestBuilt(t, () =>
+  t.test("a real VM: run's stdout into a reader that starts late arrives whole, as runc's", async (t) => {
+    // A pipe's reader that waits before reading (`| less`, a log shipper under
+    // load) once made the monitor's relay give up after 64 KiB and the
+    // container block on its full stdout for ever, when the pipe was
+    // non-blocking, as Node's and Go's stdio leave it (O_NONBLOCK is shared by
+    // every holder of the pipe: a node that sets it and dies of SIGKILL, so
+    // that it cannot set it back, stands for such a caller).
+    const size = 1024 * 1024;
+    const native = path.join(repo, 'dist', 'native', 'index.js');
+    const nonBlocking = `'${process.execPath}' -e 'require(${JSON.stringify(native)}).native().setBlocking(1, false); process.kill(process.pid, "SIGKILL")'`;
+    const b = bundle((c) => {
+      c.process.args = ['dd', 'if=/dev/zero', 'bs=64k', `count=${size / 65536}`];
+    });
+    for (const mode of ['blocking', 'non-blocking']) {
+      const late = (cmd: string) => {
+        const pre = mode === 'non-blocking' ? `${nonBlocking} 2>/dev/null; ` : '';
+        // The reader takes the first byte, then waits 3 s: the VM's boot must not hide the wait.
+        const reader = '(dd bs=1 count=1 of=/dev/null 2>/dev/null; sleep 3; wc -c)';
+        return spawnSync('sh', ['-c', `{ ${pre}${cmd} 2>/dev/null; } | ${reader}`], { cwd: b, encoding: 'utf8', timeout: 240_000 });
+      };
+      try {
+        const r = late(`'${bin}' --root '${vmRoot}' run late`);
+        t.equal(r.stdout.trim(), String(size - 1), `${mode} pipe: every byte of the container's stdout arrived`);
+        if (hasRunc) t.equal(late(`runc --root '${runcRoot}' run late`).stdout.trim(), String(size - 1), `${mode} pipe: runc's too`);
+        t.notOk(fs.existsSync(path.join(vmRoot, 'late')), 'run removed the container once it ended');
+      } finally {
+        clear(['delete', '--force', 'late'], { root: vmRoot });
+      }
+    }
+  }),
+);
