@@ -17,7 +17,6 @@ import {
   type NetInterface,
   type NetRoute,
   type StdinChunk,
-  type StdioChunk,
 } from './protocol';
 
 export interface AgentVersion {

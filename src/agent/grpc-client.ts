@@ -76,7 +76,7 @@ export class GrpcChannel {
    * takes request messages at once; they leave when the connection is up.
    */
   call(path: string, options: CallOptions = {}): ClientCall {
-    const call = new ClientCall(path, options, this);
+    const call = new ClientCall(path, options);
     this.calls.add(call);
     call.once('status', () => this.calls.delete(call));
     call.attach(this.connectFor(options));
@@ -188,7 +188,6 @@ export class ClientCall extends EventEmitter {
   constructor(
     readonly path: string,
     private readonly options: CallOptions,
-    private readonly channel: GrpcChannel,
   ) {
     super();
     if (options.deadline !== undefined) {
