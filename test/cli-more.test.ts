@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runDirOf } from '../src/container/state';
+import { QmpClient } from '../src/vmm/qemu/qmp';
 import { whenGuestBuilt } from './lib/vm';
 
 const repo = path.resolve(__dirname, '..');
@@ -382,3 +383,48 @@ whenGuestBuilt(t, () =>
     }
   }),
 );
+
+whenGuestBuilt(t, () =>
+  t.test('a real VM whose guest stopped answering: kill TERM fails saying so, kill 9 still ends it (137), nothing left', async (t) => {
+    const b = bundle();
+    const vm = (args: string[], cwd?: string) => clear(args, { root: vmRoot, cwd });
+    try {
+      const r = vm(['run', '-d', 'mute'], b);
+      t.equal(r.code, 0, r.stderr);
+      const pid = JSON.parse(vm(['state', 'mute']).stdout).pid as number;
+      // Freeze the VM behind clear's back (not `pause`: the record still
+      // says running), so that neither the agent nor the guest can answer.
+      const record = JSON.parse(fs.readFileSync(path.join(vmRoot, 'mute', 'monitor.json'), 'utf8'));
+      const qmp = await QmpClient.connect(record.qmpSocket, { timeoutMs: 5000 });
+      await qmp.execute('stop');
+      qmp.close();
+
+      const term = vm(['kill', 'mute', 'TERM']);
+      t.not(term.code, 0, 'kill TERM fails');
+      t.match(term.stderr, /did not answer signal 15 within/, `it says why: ${term.stderr.trim()}`);
+      t.equal(JSON.parse(vm(['state', 'mute']).stdout).status, 'running', 'the container is still there');
+
+      const k = vm(['kill', 'mute', 'KILL']);
+      t.equal(k.code, 0, `kill 9 succeeds: ${k.stderr}`);
+      t.notOk(isAlive(pid), "the container's pid is gone");
+      t.equal(JSON.parse(vm(['state', 'mute']).stdout).status, 'stopped');
+      const exit = JSON.parse(fs.readFileSync(path.join(vmRoot, 'mute', 'monitor.json'), 'utf8')).exit;
+      t.same(exit, { exitCode: 137, signal: 9 }, 'it died of SIGKILL: status 137 for callers');
+      const d = vm(['delete', 'mute']);
+      t.equal(d.code, 0, d.stderr);
+    } finally {
+      vm(['delete', '--force', 'mute']);
+    }
+    for (let i = 0; i < 50 && leftovers(['mute']).length; i++) await sleep(100);
+    t.same(leftovers(['mute']), [], 'nothing left on the host');
+  }),
+);
+
+/** Whether a pid is a live process (a zombie is not). */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

@@ -229,6 +229,26 @@ t.test('connection failures', async (t) => {
     t.same(again.messages, [{ n: 8 }], 'answered on a new connection');
   });
 
+  await t.test('a peer that accepts and never speaks: a call without a deadline fails UNAVAILABLE after the connect timeout', async (t) => {
+    const socket = tempSocket(t);
+    const held: net.Socket[] = [];
+    const mute = net.createServer((c) => {
+      held.push(c);
+      c.resume();
+    });
+    await new Promise<void>((r) => mute.listen(socket, r));
+    t.teardown(() => new Promise<void>((r) => mute.close(() => r())));
+    const channel = new GrpcChannel(socket, { connectTimeoutMs: 300 });
+    t.teardown(() => channel.close());
+    const dropped = new Promise((r) => mute.once('connection', (c: net.Socket) => c.once('close', r)));
+    const { status } = await unary(channel, 'Echo', {});
+    t.equal(status.code, GrpcStatus.UNAVAILABLE);
+    t.equal(status.details, 'No connection established', 'never sent: safe to send again');
+    await dropped;
+    t.pass('the mute connection was let go');
+    for (const c of held) c.destroy();
+  });
+
   await t.test('the server goes away mid-call: UNAVAILABLE, and the next call reconnects', async (t) => {
     const socket = tempSocket(t);
     const { server } = await grpcServer(t, socket);

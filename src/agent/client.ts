@@ -95,6 +95,8 @@ export type StdinSource =
 export interface AgentClientOptions {
   /** How far ahead of its reader an output stream may run (default STREAM_RECEIVE_WINDOW). */
   streamReceiveWindow?: number;
+  /** How long a connection may wait for the agent's first words (GrpcChannel's default: 20 s). */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -155,7 +157,10 @@ export class AgentClient {
     readonly socketPath: string,
     opts: AgentClientOptions,
   ) {
-    this.channel = new GrpcChannel(socketPath, { streamReceiveWindow: opts.streamReceiveWindow ?? STREAM_RECEIVE_WINDOW });
+    this.channel = new GrpcChannel(socketPath, {
+      streamReceiveWindow: opts.streamReceiveWindow ?? STREAM_RECEIVE_WINDOW,
+      connectTimeoutMs: opts.connectTimeoutMs,
+    });
   }
 
   /** A client for the agent behind a Unix socket path; connects lazily. */

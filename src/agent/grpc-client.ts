@@ -36,7 +36,15 @@ export interface CallOptions {
 export interface ChannelOptions {
   /** How far ahead of its reader a response stream may run (default 4 MiB: see client.ts). */
   streamReceiveWindow?: number;
+  /**
+   * How long a connection attempt may go without the peer's SETTINGS before
+   * it is given up (default 20 s, grpc-js's least connect timeout): a peer
+   * that accepted and never speaks must not hold calls for ever.
+   */
+  connectTimeoutMs?: number;
 }
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 
 /** Pauses between connection attempts of a waitForReady call. */
 const RECONNECT_BACKOFF_MS = { first: 10, max: 100 };
@@ -146,11 +154,13 @@ export class GrpcChannel {
       let ready = false;
       const fail = () => reject(new GrpcCallError(GrpcStatus.UNAVAILABLE, NO_CONNECTION));
       socket.once('error', fail);
+      const timer = setTimeout(() => connection.destroy(), this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
       const connection = new Http2Connection(socket, null, {
         role: 'client',
         streamReceiveWindow: this.options.streamReceiveWindow,
         onReady: () => {
           ready = true;
+          clearTimeout(timer);
           this.attempt = null;
           if (this.closed) {
             connection.destroy();
@@ -160,6 +170,7 @@ export class GrpcChannel {
           resolve(connection);
         },
         onClose: () => {
+          clearTimeout(timer);
           if (this.connection === connection) this.connection = null;
           if (this.attempt === socket) this.attempt = null;
           socket.destroy();

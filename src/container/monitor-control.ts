@@ -100,16 +100,37 @@ export function serveMonitorControl(socketPath: string, agent: AgentClient, id: 
   };
 }
 
+/** No answer from the monitor within the time a call allowed (callMonitor's `timeoutMs`). */
+export class MonitorTimeoutError extends ClearError {
+  constructor(req: ControlRequest, timeoutMs: number) {
+    const what = req.op === 'signal' ? `signal ${req.signal}` : req.op;
+    super(`the container's VM (its agent or monitor) did not answer ${what} within ${(timeoutMs / 1000).toFixed(0)} s`);
+  }
+}
+
 /**
  * Sends one request to a monitor and resolves with its result. An agent's
  * refusal comes back as an Error with the agent error's name, code and
  * codeName (what callers test); a monitor that hangs up first means the
- * container is no longer running.
+ * container is no longer running. With `timeoutMs`, no answer by then
+ * rejects with MonitorTimeoutError (the request may still be carried out).
  */
-export function callMonitor(socketPath: string, req: ControlRequest): Promise<unknown> {
+export function callMonitor(socketPath: string, req: ControlRequest, timeoutMs?: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const conn = net.connect(socketPath);
     let answered = false;
+    const timer =
+      timeoutMs === undefined
+        ? null
+        : setTimeout(() => {
+            if (answered) return;
+            answered = true;
+            conn.destroy();
+            reject(new MonitorTimeoutError(req, timeoutMs));
+          }, timeoutMs);
+    conn.once('close', () => {
+      if (timer) clearTimeout(timer);
+    });
     conn.once('error', (err: NodeJS.ErrnoException) => {
       if (answered) return;
       answered = true;

@@ -21,11 +21,12 @@ import readline from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { ClearError, NotRunningError } from '../lib/errors';
 import { packageRoot } from '../lib/paths';
+import { TIMEOUT_SCALE } from '../vmm/accel';
 import { native } from '../native';
 import type { MonitorParams } from './monitor';
 import type { MonitorLaunch } from './monitor-api';
-import { INIT_EXEC_ID, readMonitorRecord } from './monitor-record';
-import { callMonitor, type ControlRequest } from './monitor-control';
+import { INIT_EXEC_ID, type MonitorRecord, readMonitorRecord, writeMonitorRecord } from './monitor-record';
+import { callMonitor, type ControlRequest, MonitorTimeoutError } from './monitor-control';
 import { networkNamespacePath, unwireNetwork } from './network';
 import { describePreservedFds, relayEnv } from './preserved-fds';
 
@@ -159,11 +160,45 @@ export function startContainer(stateDir: string, id: string): Promise<void> {
   return agentCall(stateDir, { op: 'start' }, (agent) => agent.startContainer(id)).then(() => undefined);
 }
 
-export function signalContainer(stateDir: string, _id: string, signal: number, _all: boolean): Promise<void> {
-  // The container process is PID 1 of its own pid namespace in the guest:
-  // when it dies, everything in the container dies with it, so --all adds
-  // nothing that reaches further for SIGKILL. Other signals go to init only.
-  return agentCall(stateDir, { op: 'signal', signal }, (agent) => agent.signal(INIT_EXEC_ID, signal));
+/** How long `kill` waits for the agent's word that a signal was delivered, under KVM (scaled by the accelerator). */
+const SIGNAL_ANSWER_MS = 2_000;
+const SIGKILL = 9;
+
+/**
+ * Delivers a signal to the container's process through its agent. The
+ * container process is PID 1 of its own pid namespace in the guest: when it
+ * dies, everything in the container dies with it, so --all adds nothing that
+ * reaches further for SIGKILL. Other signals go to init only.
+ *
+ * The wait for the agent is bounded: a guest that no longer answers (stuck,
+ * or frozen behind clear's back) must not hang `kill`, nor a caller's
+ * `docker kill`/`rm -f` behind it. SIGKILL cannot be refused or put off, as
+ * with runc: unanswered, it is carried out on the host — the VM and its
+ * monitor are killed, so the container's pid dies of SIGKILL (status 137
+ * for callers, as the agent's SIGKILL gives). Any other signal fails, saying
+ * so.
+ */
+export async function signalContainer(stateDir: string, _id: string, signal: number, _all: boolean): Promise<void> {
+  const record = readMonitorRecord(stateDir);
+  if (!record?.agentSocket || record.status === 'stopped') throw new NotRunningError();
+  if (!record.controlSocket) return withAgent(stateDir, (agent) => agent.signal(INIT_EXEC_ID, signal));
+  const waitMs = SIGNAL_ANSWER_MS * TIMEOUT_SCALE[record.vm?.accel ?? 'tcg'];
+  try {
+    await callMonitor(record.controlSocket, { op: 'signal', signal }, waitMs);
+  } catch (err) {
+    if (!(err instanceof MonitorTimeoutError) || signal !== SIGKILL) throw err;
+    await killOnHost(stateDir, record);
+  }
+}
+
+/**
+ * SIGKILL carried out on the host: the monitor, QEMU and virtiofsd die of
+ * SIGKILL, and the monitor's record says how the container ended (what the
+ * monitor would have written after the agent's SIGKILL).
+ */
+async function killOnHost(stateDir: string, record: MonitorRecord): Promise<void> {
+  await destroyContainer(stateDir, '');
+  writeMonitorRecord(stateDir, { ...record, status: 'stopped', exit: { exitCode: 128 + SIGKILL, signal: SIGKILL } });
 }
 
 /**

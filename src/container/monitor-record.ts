@@ -1,11 +1,14 @@
 /**
  * What the monitor tells the rest of clear about its container, in
- * <stateDir>/monitor.json: written by the monitor only (atomically), read by
- * the short-lived commands to know the live state and how the process ended.
+ * <stateDir>/monitor.json: written by the monitor (atomically), read by the
+ * short-lived commands to know the live state and how the process ended. The
+ * one other writer is `kill 9` when it had to kill the VM on the host (the
+ * monitor is dead then; monitor-launch.ts, signalContainer).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExitStatus } from '../agent/client';
+import type { AccelKind } from '../vmm/hypervisor';
 
 /** The exec id of the container's own process in the agent. */
 export const INIT_EXEC_ID = 'init';
@@ -25,7 +28,7 @@ export interface MonitorRecord {
   /** A QMP socket free for short-lived clients (pause/resume: `stop`/`cont`). */
   qmpSocket?: string;
   /** The VM's size, fixed at create (update refuses what it cannot hold). */
-  vm?: { memoryMiB: number; vcpus: number };
+  vm?: { memoryMiB: number; vcpus: number; accel?: AccelKind };
   /** How the container process ended, once it has. */
   exit?: ExitStatus;
 }

@@ -107,7 +107,7 @@ class Monitor {
       hostPids: this.sandbox.hostPids,
       agentSocket: this.sandbox.agentSocket,
       qmpSocket: qmpControlSocketPath(this.sandbox.runDir),
-      vm: { memoryMiB: size.memoryMiB, vcpus: size.vcpus },
+      vm: { memoryMiB: size.memoryMiB, vcpus: size.vcpus, accel: this.sandbox.accel.kind },
     };
     if (network.config.interfaces.length > 0) await this.sandbox.agent.configureNetwork(network.config);
     const guestSpec = { ...spec, root: { ...spec.root, path: staged.guestRoot }, mounts: staged.guestMounts };
@@ -146,7 +146,9 @@ class Monitor {
     ]);
     const vmGone = sb.machine.exited.then(() => null);
     const status = await Promise.race([sb.agent.wait(INIT_EXEC_ID).catch(() => null), vmGone]);
+    debug('monitor', `container process ended: ${status ? JSON.stringify(status) : 'VM gone'}`);
     if (status) await relays;
+    debug('monitor', 'stdio relayed to its end');
     closeStdio();
     return status;
   }

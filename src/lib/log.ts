@@ -4,8 +4,11 @@
  *
  *   CLEAR_DEBUG=1         every scope
  *   CLEAR_DEBUG=qemu,qmp  only these scopes (comma-separated; "*" = all)
+ *   CLEAR_DEBUG_FILE=PATH append the lines to PATH instead: a monitor's
+ *                         stderr is the container's and closes with it, and
+ *                         under a shim nobody reads it
  */
-import { writeSync } from 'node:fs';
+import { appendFileSync, writeSync } from 'node:fs';
 import { format } from 'node:util';
 
 export type LogFn = (msg: string, ...args: unknown[]) => void;
@@ -24,8 +27,11 @@ export function debug(scope: string, msg: string, ...args: unknown[]): void {
   // Straight to fd 2, errors ignored: a monitor closes its stdio when the
   // container's output ends, and a debug line must never be what crashes it
   // (process.stderr would raise an unhandled 'error' on a closed fd).
+  const text = `${new Date().toISOString()} clear[${process.pid}] ${scope}: ${line}\n`;
   try {
-    writeSync(2, `${new Date().toISOString()} clear[${process.pid}] ${scope}: ${line}\n`);
+    const file = process.env.CLEAR_DEBUG_FILE;
+    if (file) appendFileSync(file, text);
+    else writeSync(2, text);
   } catch {
     /* stderr closed: the line is lost, the process goes on */
   }

@@ -46,6 +46,12 @@ export const ACCEL_NODE_CMDLINE: Record<AccelKind, string> = {
  * minutes kubelet gives a CRI call: 8 s (80 s under TCG).
  */
 const BOOT_TIMEOUT_MS = 8000;
+/**
+ * How long one connection to the agent may wait for its first words, under
+ * KVM (scaled): a hang-breaker for a guest that accepted and went mute, far
+ * above any live guest's answer.
+ */
+const AGENT_CONNECT_TIMEOUT_MS = 20_000;
 /** How long a guest gets to power itself off before QEMU is told to quit. */
 const SHUTDOWN_GRACE_MS = 1000;
 
@@ -187,7 +193,7 @@ export class Sandbox {
       const { AgentClient, AGENT_VSOCK_PORT } = await loadAgentClient();
       const agentSocket = path.join(opts.runDir, 'agent.sock');
       await vsock.exposeGuestPort(AGENT_VSOCK_PORT, agentSocket);
-      const agent = AgentClient.connect(agentSocket);
+      const agent = AgentClient.connect(agentSocket, { connectTimeoutMs: AGENT_CONNECT_TIMEOUT_MS * accel.timeoutScale });
       cleanup.push(() => agent.close());
       await raceExit(machine, agent.waitReady(started + timeoutMs), console);
       const bootMs = Date.now() - started;

@@ -182,7 +182,7 @@ export class Engines {
 
   private writeFiles(): void {
     const cache = process.env.CLEAR_CACHE || '/var/cache/clear';
-    const extra = ['CLEAR_DEBUG', 'CLEAR_ACCEL', 'CLEAR_KERNEL', 'CLEAR_IMAGE']
+    const extra = ['CLEAR_DEBUG', 'CLEAR_DEBUG_FILE', 'CLEAR_ACCEL', 'CLEAR_KERNEL', 'CLEAR_IMAGE']
       .filter((k) => process.env[k])
       .map((k) => `export ${k}='${process.env[k]}'\n`)
       .join('');
