@@ -103,9 +103,6 @@ const RLIMITS: Record<string, number> = {
 
 const CAP_SETS = { bounding: 'b', effective: 'e', permitted: 'p', inheritable: 'i', ambient: 'a' } as const;
 
-/** runc's default devices; a linux.devices entry for one of them replaces it. */
-const DEFAULT_DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
-
 export interface ParsedMount {
   flags: number;
   pflags: number;

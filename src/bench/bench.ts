@@ -28,7 +28,6 @@ import {
   failure,
   host,
   loadavg,
-  type Measure,
   now,
   parentMap,
   processTree,

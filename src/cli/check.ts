@@ -4,7 +4,7 @@
  * piece and how to get it; exit status 1 in that case.
  * (`--version` is in version.ts.)
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -55,7 +55,6 @@ export class FdStream extends Duplex {
   private mask = 0;
   private wantRead = false;
   private pending: PendingWrite | null = null;
-  private timeoutMs = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly tty: boolean;
 
@@ -277,7 +276,6 @@ export class FdStream extends Duplex {
 
   /** Like net.Socket: emit 'timeout' after ms of no read/write activity (0 disables). */
   setTimeout(ms: number, cb?: () => void): this {
-    this.timeoutMs = ms;
     if (cb) {
       if (ms === 0) this.removeListener('timeout', cb);
       else this.once('timeout', cb);
