@@ -78,9 +78,15 @@ ts: proto schema
 
 # The guest agent as one file: the guest image carries it, and one file
 # loads faster than a module tree under emulation.
+# agent-snapshot.js is the same agent as the entry of its start-up snapshot,
+# which the image build makes inside a guest (src/agent/snapshot.ts). Bundled
+# from the TypeScript: node's snapshot builder runs its entry without
+# `exports`, which tsc's CommonJS output of an entry module refers to.
 agent: ts
 	node_modules/.bin/esbuild dist/agent/main.js --bundle --platform=node --target=node20 \
 	  --external:*.node --outfile=dist/guest/agent.js --log-level=warning
+	node_modules/.bin/esbuild src/agent/snapshot.ts --bundle --platform=node --target=node20 \
+	  --external:*.node --outfile=dist/guest/agent-snapshot.js --log-level=warning
 
 # The CLI as one file (bin/clear-runtime loads it, with a V8 code cache
 # beside it): one file to read and compile instead of a module tree, and the

@@ -33,6 +33,9 @@ self=$here/scripts/$(basename "$0")
 cache=${CLEAR_CACHE:-/var/cache/clear}
 out=${CLEAR_IMAGE_OUT:-$cache/guest/clear.img}
 agent=${CLEAR_AGENT_BUNDLE:-$here/dist/guest/agent.js}
+# The agent as its start-up snapshot's entry (src/agent/snapshot.ts), beside
+# the bundle; without it (a stand-in agent) the image has no snapshot.
+agent_snapshot=${CLEAR_AGENT_SNAPSHOT_ENTRY:-$(dirname "$agent")/agent-snapshot.js}
 addon=${CLEAR_NATIVE_ADDON:-$here/src/native/build/Release/clear_native.node}
 init=$here/guest/image/init
 helper=${CLEAR_EXEC_HELPER:-$here/build/guest/clear-exec}
@@ -69,7 +72,7 @@ case $compress in
 esac
 
 # The key: every input's content, the compression choice, and this script.
-key=$( (sha256sum "$self" "$init" "$agent" "$addon" "$helper" "$prefetcher" "$node" "$busybox" | cut -d' ' -f1
+key=$( (sha256sum "$self" "$init" "$agent" $([ -f "$agent_snapshot" ] && echo "$agent_snapshot") "$addon" "$helper" "$prefetcher" "$node" "$busybox" | cut -d' ' -f1
   echo "compress=$compress"
   # An image built before the kernel has no start-up page set: rebuild once there is one.
   [ "$record" = 0 ] || [ ! -f "$kernel" ] || echo "prefetch recorded") | sha256sum | cut -d' ' -f1)
@@ -133,12 +136,13 @@ if command -v ldconfig >/dev/null; then
 fi
 
 cp "$agent" opt/clear/agent.js
+[ -f "$agent_snapshot" ] && cp "$agent_snapshot" opt/clear/agent-snapshot.js
 cp "$addon" opt/clear/clear_native.node
 cp "$init" sbin/init
 cp "$helper" opt/clear/clear-exec
 cp "$prefetcher" opt/clear/clear-prefetch
 chmod 0755 sbin/init opt/clear/clear_native.node opt/clear/clear-exec opt/clear/clear-prefetch
-chmod 0644 opt/clear/agent.js
+chmod 0644 opt/clear/agent*.js
 
 cat >etc/passwd <<'EOF'
 root:x:0:0:root:/root:/bin/sh
@@ -173,10 +177,14 @@ mkfs() {
 step "3/5 mkfs.erofs (compression: $compress)"
 mkfs
 
-# --- 4. the start-up page set ----------------------------------------------------
+# --- 4. the start-up page set and the agent's snapshot ---------------------------
 # What a VM's start touches of the image, so init can read exactly that ahead
-# (guest/prefetch/clear-prefetch.c). Boots the image once; without the list
-# the image still works, with the kernel's default read-ahead.
+# (guest/prefetch/clear-prefetch.c); and, in the same boot, the agent's
+# start-up snapshot, made by the guest's own node with the node flags of
+# this host's accelerator (src/agent/snapshot.ts: node accepts a blob only
+# from a V8 of the same build and flags). Boots the image once; without
+# them the image still works: the kernel's default read-ahead, the agent
+# loaded from its bundle.
 recorder=$here/dist/sandbox/record-prefetch.js
 if [ "$record" = 0 ]; then
   step "4/5 start-up page set: not recorded (CLEAR_IMAGE_PREFETCH=0)"
@@ -187,15 +195,19 @@ elif [ ! -f "$recorder" ]; then
   [ "$record" = 1 ] && die "${recorder#"$here"/} missing: run 'make build'"
   step "4/5 start-up page set: not recorded, ${recorder#"$here"/} missing ('make build')"
 else
-  step "4/5 recording the start-up page set: booting the image once (seconds under KVM, ~15-30 s under TCG)"
+  step "4/5 recording the start-up page set and the agent's snapshot: booting the image once (seconds under KVM, ~20-40 s under TCG)"
   mkdir -p "$stage/etc/clear"
   list=$stage/etc/clear/prefetch.list
-  if CLEAR_KERNEL=$kernel node "$recorder" "$tmpimg" >"$list.tmp" && [ -s "$list.tmp" ]; then
+  blob=$stage/opt/clear/agent.blob
+  [ -f "$agent_snapshot" ] || { blob=; step "    no ${agent_snapshot#"$here"/}: the image goes without the agent's snapshot"; }
+  if CLEAR_KERNEL=$kernel node "$recorder" "$tmpimg" $blob >"$list.tmp" && [ -s "$list.tmp" ]; then
     mv "$list.tmp" "$list"
-    step "    $(wc -l <"$list") ranges, $(awk '{s+=$2} END {printf "%.1f MiB", s/1048576}' "$list"); mkfs.erofs again"
+    step "    $(wc -l <"$list") ranges, $(awk '{s+=$2} END {printf "%.1f MiB", s/1048576}' "$list")"
+    [ -n "$blob" ] && [ -s "$blob" ] && step "    agent snapshot: $(du -h --apparent-size "$blob" | cut -f1), node flags '$(cat "$blob.flags")'"
+    step "    mkfs.erofs again"
     mkfs
   else
-    rm -f "$list.tmp"
+    rm -f "$list.tmp" "$stage/opt/clear/agent.blob" "$stage/opt/clear/agent.blob.flags"
     [ "$record" = 1 ] && die "recording the start-up page set failed (above)"
     step "    recording failed (above): the image goes without it"
   fi

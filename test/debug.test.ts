@@ -55,7 +55,7 @@ whenGuestBuilt(t, () => {
       await sb.shutdown();
     }
     t.match(console, /clear-init: [\d.]+ init started/, 'init\'s timings');
-    t.match(console, /clear-agent: [\d.]+ node bootstrap done \([\d.]+ s after exec\)/, 'node\'s own start-up');
+    t.match(console, /clear-agent: [\d.]+ (node bootstrap done|started from the snapshot) \([\d.]+ s after exec\)/, 'node\'s own start-up');
     t.match(console, /clear-agent: [\d.]+ listening/, 'when the agent listens');
     t.match(console, /clear-agent: [\d.]+ Version answered after \d+ ms/, 'each RPC with its duration');
     assertNoLeftovers(t, dirs, dir);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
-import { Sandbox } from '../src/sandbox/sandbox';
+import { Sandbox, agentNodeFlags } from '../src/sandbox/sandbox';
 import { assertNoLeftovers, BUSYBOX_ENV, memfdTraces, runInGuest, type Test, VmDirs, whenGuestBuilt } from './lib/vm';
 
 
@@ -77,19 +77,42 @@ function defineTests(): void {
     (await run(sb.agent, ['sh', '-c', 'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " <$f; echo; done'])).stdout
       .toString()
       .split('\n')
-      .find((l) => l.includes('/opt/clear/agent.js'))
+      .find((l) => l.startsWith('/usr/bin/node '))
       ?.trim();
 
-  t.test('the agent\'s node flags follow the accelerator; a kernel parameter replaces them', async (t) => {
+  t.test('the agent\'s node flags follow the accelerator, and it starts from the snapshot made with them; a kernel parameter replaces them', async (t) => {
     await withSandbox(t, async (sb) => {
-      const expected = sb.accel.kind === 'tcg' ? '/usr/bin/node --no-opt --no-sparkplug /opt/clear/agent.js' : '/usr/bin/node /opt/clear/agent.js';
-      t.equal(await agentCommand(sb), expected, `under ${sb.accel.kind}`);
+      const flags = agentNodeFlags(sb.accel.kind);
+      t.same(flags, sb.accel.kind === 'tcg' ? ['--no-opt', '--no-sparkplug'] : [], `flags under ${sb.accel.kind}`);
+      // The image build made the snapshot on this host, with its accelerator's flags.
+      const blobFlags = (await run(sb.agent, ['cat', '/opt/clear/agent.blob.flags'])).stdout.toString().trim();
+      t.equal(blobFlags, flags.join(' '), "the image's snapshot was made with the agent's flags");
+      t.equal(await agentCommand(sb), ['/usr/bin/node', ...flags, '--snapshot-blob', '/opt/clear/agent.blob'].join(' '), 'the agent started from it');
     });
     await withSandbox(
       t,
-      async (sb) => t.equal(await agentCommand(sb), '/usr/bin/node --max-semi-space-size=2 /opt/clear/agent.js', 'the later clear.nodeflags wins'),
+      async (sb) => t.equal(await agentCommand(sb), '/usr/bin/node --max-semi-space-size=2 /opt/clear/agent.js', 'the later clear.nodeflags wins: other flags, the bundle'),
       'clear.nodeflags=--max-semi-space-size=2',
     );
+  });
+
+  t.test('a snapshot node refuses (status 14): init starts the agent from its bundle', async (t) => {
+    // NODE_OPTIONS on the kernel command line reaches init's environment, so
+    // the agent's node, and a V8 flag in it changes the flag hash the image's
+    // blob was made with: node refuses the blob, as it would on another CPU.
+    const dir = dirs.next();
+    const sb = await Sandbox.boot({ name: `test-${counter++}`, runDir: dir, cmdline: 'NODE_OPTIONS=--max-old-space-size=200', keepConsole: true });
+    t.teardown(() => sb.shutdown());
+    try {
+      const console = fs.readFileSync(path.join(dir, 'console.log'), 'utf8');
+      t.match(console, /clear-init: node refused the agent's snapshot; starting the agent from its bundle/, 'init says so');
+      const flags = agentNodeFlags(sb.accel.kind);
+      t.equal(await agentCommand(sb), ['/usr/bin/node', ...flags, '/opt/clear/agent.js'].join(' '), 'the agent runs from its bundle');
+      t.ok((await sb.agent.ping()).uptimeMs >= 0, 'and answers');
+    } finally {
+      await sb.shutdown();
+    }
+    assertNoLeftovers(t, dirs, dir);
   });
 
   t.test('16 MiB of stdout arrives byte-identical', (t) =>

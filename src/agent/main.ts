@@ -1,5 +1,5 @@
 /** Entry point of the guest agent (bundled by `make agent` into dist/guest/agent.js). */
-import './trace'; // first: with tracing on, it timestamps the end of node's own bootstrap
+import './trace-bootstrap'; // first: it timestamps the end of node's own bootstrap
 import { main } from './agent';
 
 main(process.argv.slice(2));

@@ -7,7 +7,10 @@
  */
 import { readFileSync } from 'fs';
 
-const enabled = process.env.CLEAR_AGENT_TRACE === '1';
+// Read on first use, not when the module loads: the agent's start-up
+// snapshot (snapshot.ts) evaluates this module on the build machine.
+let on: boolean | undefined;
+const enabled = (): boolean => (on ??= process.env.CLEAR_AGENT_TRACE === '1');
 
 function uptime(): string {
   try {
@@ -18,12 +21,12 @@ function uptime(): string {
 }
 
 export function trace(what: string): void {
-  if (enabled) process.stderr.write(`clear-agent: ${uptime()} ${what}\n`);
+  if (enabled()) process.stderr.write(`clear-agent: ${uptime()} ${what}\n`);
 }
 
 /** Wraps each `(call, callback)` handler so its answer is traced with its duration. */
 export function traceHandlers<T extends object>(handlers: T): T {
-  if (!enabled) return handlers;
+  if (!enabled()) return handlers;
   const traced: Record<string, unknown> = {};
   for (const [name, handler] of Object.entries(handlers)) {
     if (typeof handler !== 'function' || handler.length !== 2) {
@@ -42,6 +45,7 @@ export function traceHandlers<T extends object>(handlers: T): T {
   return traced as T;
 }
 
-// The first module the agent evaluates (main.ts imports it first): the time
-// node's own bootstrap took, before any of the agent's code was loaded.
-trace(`node bootstrap done (${process.uptime().toFixed(2)} s after exec)`);
+/** The first trace line: the time node's own bootstrap (or the snapshot's deserialising) took. */
+export function traceBootstrap(what: string): void {
+  trace(`${what} (${process.uptime().toFixed(2)} s after exec)`);
+}

@@ -131,8 +131,12 @@ export function native(): NativeAddon {
       continue;
     }
     try {
-      // A computed path: esbuild leaves this require to run time.
-      loaded = require(p) as NativeAddon;
+      // process.dlopen, what require() does for a .node file: it also works
+      // where require() loads only built-in modules (the guest agent started
+      // from its start-up snapshot, src/agent/snapshot.ts).
+      const m = { exports: {} as NativeAddon };
+      process.dlopen(m, p);
+      loaded = m.exports;
       return loaded;
     } catch (e) {
       tried.push(`${p} (${(e as Error).message})`);

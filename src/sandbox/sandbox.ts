@@ -38,6 +38,12 @@ export const ACCEL_NODE_CMDLINE: Record<AccelKind, string> = {
   kvm: '',
   tcg: 'clear.nodeflags=--no-opt,--no-sparkplug',
 };
+
+/** The node flags init gives the agent under `kind` (what its start-up snapshot must be made with). */
+export function agentNodeFlags(kind: AccelKind): string[] {
+  const value = ACCEL_NODE_CMDLINE[kind].replace(/^clear\.nodeflags=/, '');
+  return value ? value.split(',') : [];
+}
 /**
  * Boot-to-agent budget under KVM; multiplied by the accelerator's
  * timeoutScale. It must hold when many VMs boot at once on few cores (a
