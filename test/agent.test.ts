@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -270,11 +270,12 @@ t.test('waitReady retries until the agent listens', async (t) => {
 });
 
 const bundle = path.join(__dirname, '..', 'dist', 'guest', 'agent.js');
-t.test('the bundled agent (make agent)', { skip: !fs.existsSync(bundle) && 'dist/guest/agent.js not built' }, async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-agent-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+const snapshotEntry = path.join(__dirname, '..', 'dist', 'guest', 'agent-snapshot.js');
+
+/** Starts a built agent in a node of its own (`nodeArgs` before its own arguments), listening on a Unix socket. */
+async function startBuiltAgent(t: Test, dir: string, nodeArgs: string[]) {
   const sock = path.join(dir, 'agent.sock');
-  const child = spawn(process.execPath, ['--jitless', bundle, '--listen', `unix:${sock}`], {
+  const child = spawn(process.execPath, [...nodeArgs, '--listen', `unix:${sock}`], {
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   t.teardown(() => child.kill('SIGKILL'));
@@ -291,7 +292,36 @@ t.test('the bundled agent (make agent)', { skip: !fs.existsSync(bundle) && 'dist
   t.match(stderr, new RegExp(`(^|\n)clear-agent: ready on unix:${sock}\n$`));
   const client = AgentClient.connect(sock);
   t.teardown(() => client.close());
+  return { client, exited };
+}
+
+t.test('the bundled agent (make agent)', { skip: !fs.existsSync(bundle) && 'dist/guest/agent.js not built' }, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-agent-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const { client, exited } = await startBuiltAgent(t, dir, ['--jitless', bundle]);
   t.equal((await client.version()).protocol, PROTOCOL);
+  await client.shutdown();
+  client.close();
+  t.equal(await exited, 0, 'exits 0 after Shutdown');
+});
+
+t.test("the agent's start-up snapshot (make agent): made here, the agent started from it answers and spawns", { skip: !fs.existsSync(snapshotEntry) && 'dist/guest/agent-snapshot.js not built' }, async (t) => {
+  // What the image build does in a guest (docs/guest.md), with this host's node.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-agent-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const blob = path.join(dir, 'agent.blob');
+  const made = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', snapshotEntry], { encoding: 'utf8' });
+  t.equal(made.status, 0, made.status === 0 ? 'snapshot made' : made.stderr);
+  // The argument after the blob stands where a script would (argv[1]); node runs the deserialised main instead.
+  const { client, exited } = await startBuiltAgent(t, dir, ['--snapshot-blob', blob, snapshotEntry]);
+  t.equal((await client.version()).protocol, PROTOCOL);
+  await client.exec('echo', { args: ['/bin/sh', '-c', 'echo from the snapshot'], env: ['PATH=/usr/bin:/bin'] });
+  const out = await new Promise<string>((resolve, reject) => {
+    let s = '';
+    client.readStdio('echo', 'stdout').on('data', (d: Buffer) => (s += d)).on('end', () => resolve(s)).on('error', reject);
+  });
+  t.equal(out, 'from the snapshot\n', 'a process spawned by the deserialised agent');
+  t.same(await client.wait('echo'), { exitCode: 0, signal: 0 });
   await client.shutdown();
   client.close();
   t.equal(await exited, 0, 'exits 0 after Shutdown');

@@ -5,20 +5,78 @@
  *
  * The image build runs it inside a guest once, as
  *   node FLAGS --snapshot-blob agent.blob --build-snapshot agent-snapshot.js
- * which loads every module of the agent and saves node's heap; init then
- * starts the agent as `node FLAGS --snapshot-blob agent.blob`, and node
- * deserialises that heap instead of compiling and evaluating the modules
- * again. Under TCG that work is cold code in every VM.
+ * which loads every module of the agent, answers one Ping over an in-memory
+ * connection (warmUp below), and saves node's heap; init then starts the
+ * agent as `node FLAGS --snapshot-blob agent.blob`, and node deserialises
+ * that heap instead of compiling and evaluating the modules again. Under TCG
+ * that work is cold code in every VM.
  *
- * Only loading happens here: nothing may open a handle, read the
- * environment or start a timer before the deserialised main runs (the blob
- * is made on the image build's boot, not in the VM that uses it). In a
+ * Only loading and the warm-up happen here: nothing may open a handle, keep
+ * a timer or remember the environment before the deserialised main runs (the
+ * blob is made on the image build's boot, not in the VM that uses it). In a
  * snapshot, require() loads built-in modules only: the native addon is
  * loaded with process.dlopen (src/native/index.ts).
  */
+import { Duplex } from 'stream';
 import { startupSnapshot } from 'v8';
 import { main } from './agent';
+import { frame, type MethodDefinition } from './grpc-wire';
+import { Http2Connection } from './http2';
+import { agentService } from './protocol';
+import { AgentServer } from './server';
 import { traceBootstrap } from './trace';
+
+/** Two in-memory Duplex ends: what one writes, the other reads (no fd, no handle). */
+function duplexPair(): [Duplex, Duplex] {
+  const ends: Duplex[] = [];
+  const end = (other: () => Duplex) =>
+    new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, cb) {
+        other().push(chunk);
+        cb();
+      },
+      final(cb) {
+        other().push(null);
+        cb();
+      },
+    });
+  ends.push(end(() => ends[1]), end(() => ends[0]));
+  return [ends[0], ends[1]];
+}
+
+/**
+ * One Ping through the agent's whole serving path (HTTP/2, HPACK, the gRPC
+ * dispatch, protobuf) and every message's codec once: the bytecode V8
+ * compiles for them is kept in the snapshot, so a VM's first connection
+ * and calls do not compile it cold. Measured in a guest: the first Ping
+ * after start 190-210 ms without, ~64 ms with. The server and connection
+ * are dropped; only compiled code stays.
+ */
+function warmUp(): void {
+  // Empty messages: each codec's functions run once (protobufjs compiles them lazily).
+  for (const m of Object.values(agentService) as unknown as Array<MethodDefinition<object, object>>) {
+    m.requestDeserialize(m.requestSerialize({}));
+    m.responseDeserialize(m.responseSerialize({}));
+  }
+  const [serverEnd, clientEnd] = duplexPair();
+  new AgentServer().handleConnection(serverEnd);
+  const client = new Http2Connection(clientEnd, null, { role: 'client' });
+  const call = client.request([
+    [':method', 'POST'],
+    [':scheme', 'http'],
+    [':path', agentService.Ping.path],
+    [':authority', 'localhost'],
+    ['content-type', 'application/grpc'],
+    ['te', 'trailers'],
+  ]);
+  call.on('data', () => {});
+  call.once('end', () => client.destroy());
+  call.write(frame(agentService.Ping.requestSerialize({})));
+  call.end();
+}
+
+warmUp();
 
 startupSnapshot.setDeserializeMainFunction(() => {
   traceBootstrap('started from the snapshot');

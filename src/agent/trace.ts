@@ -3,14 +3,13 @@
  * (init sets it when the kernel command line has clear.debug=1) the agent
  * writes `clear-agent: <guest uptime> <what>` lines to stderr, which is the
  * VM's console: each RPC with how long it took, and the steps of a create.
- * Off, every call here is one comparison.
+ * Off, every call here is one environment lookup.
  */
 import { readFileSync } from 'fs';
 
-// Read on first use, not when the module loads: the agent's start-up
-// snapshot (snapshot.ts) evaluates this module on the build machine.
-let on: boolean | undefined;
-const enabled = (): boolean => (on ??= process.env.CLEAR_AGENT_TRACE === '1');
+// Read at each use, never kept: the agent's start-up snapshot (snapshot.ts)
+// evaluates this module, and serves a Ping, in the image build's guest.
+const enabled = (): boolean => process.env.CLEAR_AGENT_TRACE === '1';
 
 function uptime(): string {
   try {
