@@ -8,7 +8,7 @@
  *    bind-mounted host file stops), resume thaws it, kill 9 ends a paused one;
  *  - one real VM: `run`'s stdout into a reader that starts late arrives whole.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -300,6 +300,20 @@ function leftovers(ids: string[]): string[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A real-VM container `id` ended by SIGKILL: its recorded exit is 137/9, and `delete` removes it. */
+function diedOfSigkillThenDeleted(t: Test, id: string): void {
+  const exit = JSON.parse(fs.readFileSync(path.join(vmRoot, id, 'monitor.json'), 'utf8')).exit;
+  t.same(exit, { exitCode: 137, signal: 9 }, 'it died of SIGKILL: status 137 for callers');
+  const d = clear(['delete', id], { root: vmRoot });
+  t.equal(d.code, 0, d.stderr);
+}
+
+/** Nothing of real-VM container `id` stays on the host (waits up to 5 s for it to go). */
+async function nothingLeft(t: Test, id: string): Promise<void> {
+  for (let i = 0; i < 50 && leftovers([id]).length; i++) await sleep(100);
+  t.same(leftovers([id]), [], 'nothing left on the host');
+}
 const readCounter = (f: string) => Number(fs.readFileSync(f, 'utf8').trim() || '0');
 
 whenGuestBuilt(t, () =>
@@ -339,15 +353,11 @@ whenGuestBuilt(t, () =>
       let st = '';
       for (let i = 0; i < 300 && (st = JSON.parse(vm(['state', 'frozen']).stdout).status) !== 'stopped'; i++) await sleep(100);
       t.equal(st, 'stopped', 'kill 9 on a paused container stops it');
-      const exit = JSON.parse(fs.readFileSync(path.join(vmRoot, 'frozen', 'monitor.json'), 'utf8')).exit;
-      t.same(exit, { exitCode: 137, signal: 9 }, 'it died of SIGKILL: status 137 for callers');
-      const d = vm(['delete', 'frozen']);
-      t.equal(d.code, 0, d.stderr);
+      diedOfSigkillThenDeleted(t, 'frozen');
     } finally {
-      vm(['delete', '--force', 'frozen']);
+      clear(['delete', '--force', 'frozen'], { root: vmRoot });
     }
-    for (let i = 0; i < 50 && leftovers(['frozen']).length; i++) await sleep(100);
-    t.same(leftovers(['frozen']), [], 'nothing left on the host');
+    await nothingLeft(t, 'frozen');
   }),
 );
 
@@ -408,15 +418,11 @@ whenGuestBuilt(t, () =>
       t.equal(k.code, 0, `kill 9 succeeds: ${k.stderr}`);
       t.notOk(isAlive(pid), "the container's pid is gone");
       t.equal(JSON.parse(vm(['state', 'mute']).stdout).status, 'stopped');
-      const exit = JSON.parse(fs.readFileSync(path.join(vmRoot, 'mute', 'monitor.json'), 'utf8')).exit;
-      t.same(exit, { exitCode: 137, signal: 9 }, 'it died of SIGKILL: status 137 for callers');
-      const d = vm(['delete', 'mute']);
-      t.equal(d.code, 0, d.stderr);
+      diedOfSigkillThenDeleted(t, 'mute');
     } finally {
-      vm(['delete', '--force', 'mute']);
+      clear(['delete', '--force', 'mute'], { root: vmRoot });
     }
-    for (let i = 0; i < 50 && leftovers(['mute']).length; i++) await sleep(100);
-    t.same(leftovers(['mute']), [], 'nothing left on the host');
+    await nothingLeft(t, 'mute');
   }),
 );
 
