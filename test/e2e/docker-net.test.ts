@@ -5,6 +5,7 @@
  * VM to take over the veth docker plugs into the container's netns (branch
  * `net`); until that lands the clear half of this file is expected to fail.
  */
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import t from 'tap';
 import { type Engines, IMAGE } from './lib/engines';
@@ -54,6 +55,8 @@ for (const [i, rt] of RUNTIMES.entries()) {
       t.match(body, /^hello from /, `http://127.0.0.1:${port}/ answers from the container`);
       const ip = (await e.docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', web])).stdout.trim();
       t.match(ip, /^\d+\.\d+\.\d+\.\d+$/, `the web container has an IP (${ip})`);
+      const route = spawnSync('ip', ['-4', 'route', 'get', ip], { encoding: 'utf8' }).stdout;
+      t.match(route, new RegExp(`dev ${e.bridge}\\b`), `the host reaches ${ip} through the run's bridge ${e.bridge}`);
       // busybox-static's wget crashes on service lookups (static glibc NSS): plain nc.
       const c = await e.docker(['run', '--rm', '--runtime', rt, IMAGE, 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 10 ${ip} 80`]);
       t.equal(c.code, 0, `nc from another container: ${show(c)}`);

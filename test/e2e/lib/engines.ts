@@ -5,7 +5,7 @@
  *
  *   containerd  --config <dir>/containerd.toml (root, state, gRPC socket, no CRI)
  *   dockerd     --data-root, --exec-root, --pidfile, -H unix://<dir>/docker.sock,
- *               its own bridge (fixed private subnet), iptables off,
+ *               its own bridge (a 10.213.N.0/24 no host route covers), iptables off,
  *               cgroup-parent /<tag> (every container cgroup of the run under it)
  *   ctr         its own namespace <tag>, --runc-root under the dir
  *   podman      --root/--runroot/--tmpdir under the dir, CONTAINERS_CONF of its own
@@ -109,11 +109,31 @@ export function mountsUnder(dir: string): string[] {
     .reverse();
 }
 
+/**
+ * A 10.213.N.1/24 that no route on the host covers yet. A /24 already routed
+ * elsewhere (another run's bridge, or one a killed run left behind) would
+ * take the host's traffic to the containers: docker-proxy's connections for
+ * `-p` would go out the wrong interface while container-to-container traffic,
+ * bridged, still worked.
+ */
+export function freeBridgeCidr(routes = runSync('ip', ['-4', 'route', 'show', 'table', 'all']).stdout, seed = process.pid): string {
+  // Only a route at least as specific as the bridge's /24 would win over it
+  // (a bare address, as in the local table, is a /32).
+  const taken = new Set(
+    [...routes.matchAll(/\b10\.213\.(\d+)\.\d+(?:\/(\d+))?/g)].filter((m) => Number(m[2] ?? 32) >= 24).map((m) => Number(m[1])),
+  );
+  for (let i = 0; i < 200; i++) {
+    const n = ((seed + i) % 200) + 20;
+    if (!taken.has(n)) return `10.213.${n}.1/24`;
+  }
+  throw new Error(`no free 10.213.N.0/24 for the e2e bridge: ${routes}`);
+}
+
 export interface EngineOptions {
   /** Which engines to start (podman needs no daemon). */
   docker?: boolean;
   containerd?: boolean;
-  /** Fixed private subnet of the run's docker bridge (first address is the bridge's). */
+  /** The run's docker bridge subnet (first address is the bridge's); default: freeBridgeCidr(). */
   bridgeCidr?: string;
 }
 
@@ -137,7 +157,6 @@ export class Engines {
   };
 
   constructor(opts: EngineOptions = {}) {
-    const n = (process.pid % 200) + 20;
     this.tag = `clear-e2e-${process.pid}`;
     // Short: dockerd and the shims make unix sockets below it.
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ce2e-'));
@@ -145,7 +164,7 @@ export class Engines {
     this.dockerSock = path.join(this.dir, 'docker.sock');
     this.clearWrapper = path.join(this.dir, 'clear-runtime');
     this.bridge = `ce2e${process.pid % 100000}`.slice(0, 15);
-    this.bridgeCidr = opts.bridgeCidr ?? `10.213.${n}.1/24`;
+    this.bridgeCidr = opts.bridgeCidr ?? freeBridgeCidr();
     this.cgroupParent = `/${this.tag}`;
     process.on('exit', this.onExit);
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(sig, this.onSignal);
