@@ -1,14 +1,19 @@
 /**
+ * The bundles bin/ loads with a V8 code cache: the CLI's and the monitors'.
+ *
  * The CLI bundle (make cli) keeps the two generated modules, the OCI config
  * validator and the agent's protobuf code (most of its bytes), beside it:
  * `state` and `--version` must not read them, `create` must still find the
- * validator (docs/performance.md, "1. CLI start-up").
+ * validator (docs/performance.md, "1. CLI start-up"). The monitors' bundle
+ * (make monitor) is what create's and exec's monitors run.
  */
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CliHarness, until } from './lib/cli';
+import { whenGuestBuilt } from './lib/vm';
 
 const repo = path.resolve(__dirname, '..');
 const bin = path.join(repo, 'bin', 'clear-runtime');
@@ -47,3 +52,32 @@ t.test('state and --version read no generated module; create finds the validator
   t.match(create.stderr, /config\.json: \/process: must have required property 'cwd'/, 'the validator ran and named the field');
   t.same(generated(create.requested), ['./generated/config-validator'], 'loaded from beside the bundle');
 });
+
+t.test('bin/clear-monitor refuses a kind it does not know, naming it', async (t) => {
+  const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'clear-monitor'), 'bogus', '{}'], { encoding: 'utf8' });
+  t.equal(r.status, 2);
+  t.match(r.stderr, /unknown monitor kind "bogus" \(container or exec\)/);
+});
+
+whenGuestBuilt(t, () =>
+  t.test("the monitors' bundle: create's and exec's monitors run it; the first one up saves its code cache", async (t) => {
+    const monitorBundle = path.join(repo, 'dist', 'monitor', 'clear-monitor.js');
+    t.ok(fs.existsSync(monitorBundle), `${monitorBundle} built (make build)`);
+    const cache = `${monitorBundle}.${process.version}-${process.arch}.cache`;
+    fs.rmSync(cache, { force: true });
+    const h = new CliHarness('monitor-bundle');
+    t.teardown(() => h.cleanup());
+    h.ids.add('mb');
+    const b = h.bundle('mb', ['sleep', '60']);
+    t.equal(h.clear(['run', '-d', '--bundle', b, 'mb']).code, 0, 'run -d');
+    const pid = JSON.parse(h.clear(['state', 'mb']).stdout).pid as number;
+    t.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /^clear-monitor mb /, "the monitor's title");
+    // Only the bundle's loader writes it, right after the monitor said it is up.
+    t.ok(await until(() => fs.existsSync(cache), 10_000), 'the code cache was saved once the container was created');
+    t.ok(fs.statSync(cache).size > 100_000, 'with the compiled code of the way up in it');
+    const exec = h.clear(['exec', 'mb', 'echo', 'through-exec']);
+    t.equal(exec.stdout, 'through-exec\n', `exec's monitor, from the same bundle and cache: ${exec.stderr}`);
+    t.equal(h.clear(['delete', '--force', 'mb']).code, 0, 'delete --force');
+    t.same(h.leftovers(), [], 'nothing left');
+  }),
+);

@@ -17,12 +17,15 @@
  * The sync pipe (its fd 3) carries one JSON line back to `exec`:
  * {"ok":true,"pid":N} once the process runs, or {"error":"..."}.
  *
- *   node dist/container/exec-monitor.js '<ExecMonitorParams as JSON>'
+ *   node bin/clear-monitor exec '<ExecMonitorParams as JSON>'
+ *
+ * (or `node dist/container/exec-monitor.js '<json>'`: see monitor.ts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { AgentClient, type ExitStatus, type PreservedFd } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
+import type { MonitorHooks } from './monitor-api';
 import { debug } from '../lib/log';
 import { joinDirs } from './cgroups';
 import { native } from '../native';
@@ -63,8 +66,9 @@ function report(fd: number, message: object): void {
   }
 }
 
-async function main(): Promise<void> {
-  const params = JSON.parse(process.argv[2] ?? '') as ExecMonitorParams;
+/** The exec monitor's life; `hooks.created` runs once the process runs and `exec` was told. */
+export async function main(paramsJson = process.argv[2], hooks: MonitorHooks = {}): Promise<void> {
+  const params = JSON.parse(paramsJson ?? '') as ExecMonitorParams;
   // What `ps` and `docker top` show instead of the JSON argument (the agent socket names the VM).
   process.title = `clear-exec-monitor ${params.id} ${params.execId} ${params.agentSocket}`;
   native().cloexecFrom(3);
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
         size ? { rows: size.height, cols: size.width } : null);
     }
     report(params.syncFd, { ok: true, pid });
+    hooks.created?.();
   } catch (err) {
     report(params.syncFd, { error: messageOf(err) });
     agent.close();
@@ -115,9 +120,12 @@ async function main(): Promise<void> {
   exitLike(status);
 }
 
-if (require.main === module) {
-  main().catch((err) => {
+/** main() as a process: what it throws ends the process with the VM-died status. */
+export function runMain(paramsJson: string | undefined, hooks: MonitorHooks = {}): void {
+  main(paramsJson, hooks).catch((err) => {
     process.stderr.write(`clear exec monitor: ${err instanceof ClearError ? err.message : messageOf(err)}\n`);
     process.exit(VM_DIED_EXIT_CODE);
   });
 }
+
+if (require.main === module) runMain(process.argv[2]);

@@ -14,12 +14,11 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { ClearError } from '../lib/errors';
-import { packageRoot } from '../lib/paths';
 import { native } from '../native';
 import type { ExecMonitorParams } from './exec-monitor';
 import { recordedCgroups } from './cgroups';
 import { state } from './lifecycle';
-import { readReport } from './monitor-launch';
+import { monitorCommand, readReport } from './monitor-launch';
 import { readMonitorRecord } from './monitor-record';
 import { ownConsoleSocket } from './console-socket';
 import { describePreservedFds, relayEnv } from './preserved-fds';
@@ -92,7 +91,8 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
   // As for the container's monitor: nothing we inherited beyond stdio may
   // stay open in a long-lived process.
   native().cloexecFrom(3);
-  const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'container', 'exec-monitor.js'), JSON.stringify(params)], {
+  const [cmd, ...args] = monitorCommand('exec', params);
+  const child = spawn(cmd, args, {
     detached: true,
     stdio: [...(terminal ? (['ignore', 'ignore', 'ignore'] as const) : [0, 1, 2]), ...preservedFds.map((f) => f.fd), 'pipe'],
     env: relayEnv(preservedFds.length),

@@ -51,3 +51,13 @@ export {
   updateContainer,
   type ResourcesUpdate,
 } from './monitor-launch';
+
+/** What the process that loads a monitor passes to its main(). */
+export interface MonitorHooks {
+  /**
+   * Called once the monitor has told its caller it is up (the container
+   * created, the exec'd process running): the path every monitor takes is
+   * compiled by then, so the bundle's loader saves its code cache here.
+   */
+  created?: () => void;
+}

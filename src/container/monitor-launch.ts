@@ -25,6 +25,7 @@ import { TIMEOUT_SCALE } from '../vmm/accel';
 import { native } from '../native';
 import type { MonitorParams } from './monitor';
 import type { MonitorLaunch } from './monitor-api';
+import type { MonitorKind } from './monitor-main';
 import { INIT_EXEC_ID, type MonitorRecord, readMonitorRecord, writeMonitorRecord } from './monitor-record';
 import { callMonitor, type ControlRequest, MonitorTimeoutError } from './monitor-control';
 import { networkNamespacePath, unwireNetwork } from './network';
@@ -55,7 +56,7 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
   // callers leave pipes of their own open (conmon's fds 3 and 4, the shim's
   // ttrpc socket) that a long-lived monitor must never hold.
   native().cloexecFrom(3);
-  const [cmd, ...args] = [...namespaceCommand(l.spec), process.execPath, monitorScript(), JSON.stringify(params)];
+  const [cmd, ...args] = [...namespaceCommand(l.spec), ...monitorCommand('container', params)];
   const child = spawn(cmd, args, {
     detached: true,
     // With a terminal the container's stdio is the pty sent to the console
@@ -126,8 +127,11 @@ function namespaceCommand(spec: MonitorLaunch['spec']): string[] {
   return unshare;
 }
 
-function monitorScript(): string {
-  return path.join(packageRoot(), 'dist', 'container', 'monitor.js');
+const MONITOR_BIN = path.join(packageRoot(), 'bin', 'clear-monitor');
+
+/** How a monitor of `kind` is run: node on bin/clear-monitor (the monitors' bundle). */
+export function monitorCommand(kind: MonitorKind, params: object): string[] {
+  return [process.execPath, MONITOR_BIN, kind, JSON.stringify(params)];
 }
 
 /** Runs one call against the container's agent, through the socket its monitor recorded. */
@@ -237,7 +241,7 @@ export async function destroyContainer(stateDir: string, _id: string): Promise<v
   const pids = record ? [record.pid, ...record.hostPids] : [];
   // The taps and tc qdiscs in the container's network namespace: the
   // monitor's own namespace can only be reached while the monitor runs.
-  const running = record && record.status !== 'stopped' && isMonitor(record.pid);
+  const running = record && record.status !== 'stopped' && isMonitor(record.pid, record.runDir);
   const failed = await unwireNetwork(stateDir, { monitorPid: running ? record.pid : null });
   for (const pid of pids) {
     try {
@@ -253,9 +257,16 @@ export async function destroyContainer(stateDir: string, _id: string): Promise<v
   if (failed.length) throw new ClearError(`removing the container's network devices: ${failed.join('; ')}`);
 }
 
-function isMonitor(pid: number): boolean {
+/**
+ * Whether `pid` is still the monitor of the VM in `runDir` (not a reused
+ * pid). The monitor replaces its command line with its title early on
+ * (monitor.ts: `clear-monitor <id> <runDir>`); before that it is node on
+ * bin/clear-monitor.
+ */
+function isMonitor(pid: number, runDir: string | undefined): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(monitorScript());
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes(MONITOR_BIN) || (!!runDir && /^clear-monitor [^\s\0]+ ([^\s\0]+)/.exec(cmdline)?.[1] === runDir);
   } catch {
     return false;
   }

@@ -13,7 +13,10 @@
  * protocol) in a mount namespace of its own (the share's bind mounts die
  * with it), runs the prestart hooks with its pid, then lets it boot.
  *
- *   node dist/container/monitor.js '<MonitorParams as JSON>'
+ *   node bin/clear-monitor container '<MonitorParams as JSON>'
+ *
+ * (bin/clear-monitor loads the monitors' bundle, monitor-main.ts; without
+ * it, `node dist/container/monitor.js '<json>'` runs the same main.)
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -21,6 +24,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { ExitStatus, PreservedFd } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
+import type { MonitorHooks } from './monitor-api';
 import { debug } from '../lib/log';
 import { Sandbox } from '../sandbox/sandbox';
 import { qmpControlSocketPath } from '../vmm/qemu/args';
@@ -84,10 +88,19 @@ class Monitor {
   async create(spec: SpecLike): Promise<void> {
     const { stateDir, bundle, id } = this.params;
     const rootfs = path.resolve(bundle, spec.root.path);
-    const staged = stageShare(path.join(stateDir, 'share'), rootfs, spec.mounts ?? []);
+    // The hooks have run: the namespace has its interfaces now. Its `ip`
+    // runs while the share's bind mounts are made (two processes, one wait).
+    const wiring = wireNetwork(spec, stateDir);
+    let staged: ReturnType<typeof stageShare>;
+    try {
+      staged = stageShare(path.join(stateDir, 'share'), rootfs, spec.mounts ?? []);
+    } catch (err) {
+      // What the wiring did, shutdown() undoes (the record lists it).
+      await wiring.catch(() => {});
+      throw err;
+    }
     const size = vmSizeFor(spec.linux?.resources);
-    // The hooks have run: the namespace has its interfaces now.
-    const network = await wireNetwork(spec, stateDir);
+    const network = await wiring;
     this.sandbox = await Sandbox.boot({
       name: id,
       runDir: this.params.runDir,
@@ -206,8 +219,12 @@ class SyncChannel {
   }
 }
 
-async function main(): Promise<void> {
-  const params = JSON.parse(process.argv[2] ?? '') as MonitorParams;
+/**
+ * The monitor's life. `hooks.created` runs once the container is created
+ * and `create` told so: the bundle's loader saves its code cache then.
+ */
+export async function main(paramsJson = process.argv[2], hooks: MonitorHooks = {}): Promise<void> {
+  const params = JSON.parse(paramsJson ?? '') as MonitorParams;
   // What `ps` and `docker top` show instead of the JSON argument; the run
   // directory names the VM whose processes (QEMU, virtiofsd) sit beside us.
   process.title = `clear-monitor ${params.id} ${params.runDir}`;
@@ -243,15 +260,19 @@ async function main(): Promise<void> {
   }
   sync.send({ ok: true });
   sync.close();
+  hooks.created?.();
   const status = await monitor.run();
   await monitor.shutdown().catch((err) => debug('monitor', `shutdown: ${messageOf(err)}`));
   monitor.recordExit(status);
   exitLike(status);
 }
 
-if (require.main === module) {
-  main().catch((err) => {
+/** main() as a process: what it throws ends the process with the VM-died status. */
+export function runMain(paramsJson: string | undefined, hooks: MonitorHooks = {}): void {
+  main(paramsJson, hooks).catch((err) => {
     process.stderr.write(`clear monitor: ${err instanceof ClearError ? err.message : messageOf(err)}\n`);
     process.exit(VM_DIED_EXIT_CODE);
   });
 }
+
+if (require.main === module) runMain(process.argv[2]);
