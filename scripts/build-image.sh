@@ -74,6 +74,9 @@ esac
 # The key: every input's content, the compression choice, and this script.
 key=$( (sha256sum "$self" "$init" "$agent" $([ -f "$agent_snapshot" ] && echo "$agent_snapshot") "$addon" "$helper" "$prefetcher" "$node" "$busybox" | cut -d' ' -f1
   echo "compress=$compress"
+  # The node flags the agent's snapshot is made with (src/sandbox/sandbox.ts):
+  # a blob made with other flags than the host now gives is refused at boot.
+  [ "$record" = 0 ] || node -p "JSON.stringify(require('$here/dist/sandbox/sandbox.js').ACCEL_NODE_CMDLINE)" 2>/dev/null
   # An image built before the kernel has no start-up page set: rebuild once there is one.
   [ "$record" = 0 ] || [ ! -f "$kernel" ] || echo "prefetch recorded") | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then

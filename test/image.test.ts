@@ -112,6 +112,17 @@ t.test('build, contents, cache', { skip: !tools && 'erofs-utils or busybox-stati
   const third = build({ ...env, CLEAR_AGENT_BUNDLE: agent });
   t.equal(third.status, 0, `rebuild: ${third.stderr}`);
   t.notMatch(third.stdout, /up to date/, 'changed input rebuilds');
+
+  // other node flags for the agent (src/sandbox/sandbox.ts) rebuild: the
+  // snapshot in the image is made with them, and a guest refuses a blob
+  // made with other flags than the host gives
+  const sandboxModule = path.join(root, 'dist/sandbox/sandbox.js');
+  t.ok(fs.existsSync(sandboxModule), `${sandboxModule} built (make build)`);
+  const otherFlags = path.join(dir, 'other-flags.js');
+  fs.writeFileSync(otherFlags, `require(${JSON.stringify(sandboxModule)}).ACCEL_NODE_CMDLINE.tcg += ',--stack-size=900';\n`);
+  const fourth = build({ ...env, CLEAR_AGENT_BUNDLE: agent, NODE_OPTIONS: `--require=${otherFlags}` });
+  t.equal(fourth.status, 0, `rebuild: ${fourth.stderr}`);
+  t.notMatch(fourth.stdout, /up to date/, 'other agent node flags rebuild');
   t.notOk(fs.readdirSync(path.dirname(img)).some((f) => f.includes('.tmp') || f.startsWith('.image-stage')), 'no temp files left');
 });
 
