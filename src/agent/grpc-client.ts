@@ -24,7 +24,7 @@
 import { EventEmitter } from 'events';
 import net from 'node:net';
 import { Http2Connection, H2_ERROR, type Http2Stream } from './http2';
-import { GrpcStatus, MessageReader, frame, percentDecode, type Status } from './grpc-wire';
+import { GrpcStatus, MessageReader, frame, percentDecode, requestHeaders, type Status } from './grpc-wire';
 
 export interface CallOptions {
   /** A Date.now() timestamp: the call fails DEADLINE_EXCEEDED after it. */
@@ -263,14 +263,7 @@ export class ClientCall extends EventEmitter {
   }
 
   private open(conn: Http2Connection): void {
-    const stream = conn.request([
-      [':method', 'POST'],
-      [':scheme', 'http'],
-      [':path', this.path],
-      [':authority', 'localhost'],
-      ['content-type', 'application/grpc'],
-      ['te', 'trailers'],
-    ]);
+    const stream = conn.request(requestHeaders(this.path));
     this.stream = stream;
     stream.on('headers', (headers: Map<string, string>, endStream: boolean) => {
       if (this.responseHeaders === null && !endStream) this.responseHeaders = headers;

@@ -1,8 +1,10 @@
 /**
  * gRPC's wire format over HTTP/2 (gRPC's PROTOCOL-HTTP2), shared by the
  * agent's server (grpc-server.ts) and the host's client (grpc-client.ts):
- * status codes, message framing, and the grpc-message encoding.
+ * status codes, a call's request headers, message framing, and the
+ * grpc-message encoding.
  */
+import type { HeaderField } from './hpack';
 
 /** gRPC status codes (grpc/doc/statuscodes.md); a numeric enum, so GrpcStatus[code] names one. */
 export enum GrpcStatus {
@@ -46,6 +48,18 @@ export interface MethodDefinition<Req, Res> {
 
 /** gRPC's default limit on a received message (grpc-js's too). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** The request headers of a gRPC call to `path` ("/package.Service/Method"), as a client sends them. */
+export function requestHeaders(path: string): HeaderField[] {
+  return [
+    [':method', 'POST'],
+    [':scheme', 'http'],
+    [':path', path],
+    [':authority', 'localhost'],
+    ['content-type', 'application/grpc'],
+    ['te', 'trailers'],
+  ];
+}
 
 /** A message as it goes on the wire: uncompressed flag, length, bytes. */
 export function frame(body: Buffer): Buffer {

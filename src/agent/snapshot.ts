@@ -20,7 +20,7 @@
 import { Duplex } from 'stream';
 import { startupSnapshot } from 'v8';
 import { main } from './agent';
-import { frame, type MethodDefinition } from './grpc-wire';
+import { frame, requestHeaders, type MethodDefinition } from './grpc-wire';
 import { Http2Connection } from './http2';
 import { agentService, StdioStream } from './protocol';
 import { AgentServer } from './server';
@@ -68,14 +68,7 @@ function warmUp(): void {
   const client = new Http2Connection(clientEnd, null, { role: 'client' });
   const call = <Req extends object>(method: MethodDefinition<Req, object>, requests: Req[]): Promise<void> =>
     new Promise((resolve) => {
-      const stream = client.request([
-        [':method', 'POST'],
-        [':scheme', 'http'],
-        [':path', method.path],
-        [':authority', 'localhost'],
-        ['content-type', 'application/grpc'],
-        ['te', 'trailers'],
-      ]);
+      const stream = client.request(requestHeaders(method.path));
       stream.on('data', () => {});
       stream.once('end', () => resolve());
       for (const r of requests) stream.write(frame(method.requestSerialize(r)));
