@@ -303,6 +303,55 @@ function defineTests(): void {
     });
   }
 
+  // The host's mount points in a share (the monitor's bind mounts: the rootfs
+  // and each volume) are virtio-fs submounts, each its own superblock in the
+  // guest. Torn down by the exit of the container's last process, one with a
+  // request in flight crashed the guest kernel (a release after "Busy inodes
+  // after unmount"): the agent holds the container's mount namespace instead.
+  t.test('a container that exited still holds its mounts: no virtio-fs submount is torn down under a request', async (t) => {
+    const host = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-ctrsubmount-'));
+    const data = path.join(host, 'data');
+    fs.mkdirSync(path.join(host, 'data-src'));
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(host, 'data-src/file'), 'on a host mount point\n');
+    execFileSync('mount', ['--bind', path.join(host, 'data-src'), data]);
+    t.teardown(() => {
+      execFileSync('umount', ['-l', data]);
+      fs.rmSync(host, { recursive: true, force: true });
+    });
+    const share = '/run/clear/share';
+    await withSandbox(
+      t,
+      async (sb) => {
+        await makeRootfs(sb.agent);
+        const cfg = config(
+          { args: ['sh', '-c', 'cat /data/file'] },
+          { mounts: [...BASE_MOUNTS, { destination: '/data', type: 'bind', source: `${share}/data`, options: ['rbind', 'ro'] }] },
+        );
+        await sb.agent.createContainer({ containerId: 'm1', execId: 'm1', ociConfigJson: JSON.stringify(cfg), shareTag: 'ctr', shareMount: share });
+        const out = collect(sb.agent.readStdio('m1', 'stdout'));
+        await sb.agent.closeStdin('m1');
+        await sb.agent.startContainer('m1');
+        t.same(await sb.agent.wait('m1'), { exitCode: 0, signal: 0 });
+        t.equal(await out, 'on a host mount point\n', 'read through the submount');
+        // The agent ($PPID of this shell) holds a mount namespace other than
+        // its own: the container's (setns puts us at its root), with the
+        // submount still on /data.
+        const held = await guest(
+          sb.agent,
+          [
+            'own=$(readlink /proc/$PPID/ns/mnt)',
+            'for f in /proc/$PPID/fd/*; do l=$(readlink $f); case $l in mnt:*) [ "$l" = "$own" ] || nsenter --mount=$f cat /data/file;; esac; done',
+          ].join('; '),
+        );
+        t.equal(held.stdout, 'on a host mount point\n', `the container's /data submount is still mounted after its exit ${held.stderr}`);
+        const dmesg = await guest(sb.agent, 'dmesg');
+        t.notMatch(dmesg.stdout, /Busy inodes after unmount/, 'no virtio-fs superblock was torn down with inodes in use');
+      },
+      [{ tag: 'ctr', source: host }],
+    );
+  });
+
   t.test('a share the guest cannot be told about: refused before anything starts', async (t) => {
     const dir = dirs.next('badshare');
     await t.rejects(

@@ -68,6 +68,7 @@ t.test('args: machine, memory, accelerator, boot', async (t) => {
   t.same(values(args, '-append'), [`${BASE_CMDLINE} root=/dev/vda`]);
   t.match(BASE_CMDLINE, /console=ttyS0/);
   t.match(BASE_CMDLINE, /panic=-1/);
+  t.match(BASE_CMDLINE, /oops=panic/, 'a guest kernel oops ends the VM instead of wedging it');
   t.match(BASE_CMDLINE, /reboot=t/, 'a guest reboot ends QEMU at once');
   t.same(values(args, '-serial'), ['chardev:console']);
   t.ok(values(args, '-chardev').includes('file,id=console,path=/run/clear/vm1/console.log'));

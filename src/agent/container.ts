@@ -9,7 +9,7 @@
  * then holds the process at a barrier until StartContainer releases it.
  */
 import { execFile } from 'child_process';
-import { existsSync, mkdirSync, readFileSync } from 'fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'fs';
 import * as path from 'path';
 import type { Socket } from 'net';
 import { native } from '../native';
@@ -422,6 +422,31 @@ interface Container {
   proc: Proc;
   sync: Socket;
   started: boolean;
+  /** The container's mount namespace, held open (see holdMountNamespace); -1 if not. */
+  mountNs: number;
+}
+
+/**
+ * Opens the mount namespace of `pid` (the container's init, waiting at the
+ * barrier) and returns the fd, or -1 when it cannot (no /proc: host tests).
+ *
+ * Held for as long as the container is known, this keeps every mount the
+ * container made alive after its last process has exited, and with them the
+ * virtio-fs submounts (the host's mount points in the share: the rootfs and
+ * each volume). Without it the exit of the container's last process tears
+ * those superblocks down at once, and 6.1's fuse cannot take that while a
+ * request of theirs is in flight: a file closed with readahead pending is
+ * released asynchronously, after the superblock is gone ("VFS: Busy inodes
+ * after unmount"), and the release's iput() then crashes the guest kernel
+ * in virtio-fs's completion worker (seen as a container whose exit never
+ * reached the host, in about 1 run in 100 under TCG).
+ */
+function holdMountNamespace(pid: number): number {
+  try {
+    return openSync(`/proc/${pid}/ns/mnt`, 'r');
+  } catch {
+    return -1;
+  }
 }
 
 const ERROR_CODES: Record<string, number> = {
@@ -534,7 +559,9 @@ export class ContainerManager {
           }
         },
       );
-      this.containers.set(id, { id, execId: req.execId, proc, sync: sync!, started: false });
+      const mountNs = holdMountNamespace(initPid);
+      if (old && old.mountNs >= 0) closeSync(old.mountNs);
+      this.containers.set(id, { id, execId: req.execId, proc, sync: sync!, started: false, mountNs });
       proc.wait().then(() => {
         sync!.destroy();
         // Its pid namespace's processes die with it; then the cgroup is empty.

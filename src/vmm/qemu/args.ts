@@ -98,10 +98,6 @@ export const DEFAULT_MICROVM_OPTIONS: Readonly<MicrovmOptions> = Object.freeze({
 });
 
 /**
- * Kernel command line the driver always puts before the caller's. QEMU
- * appends `virtio_mmio.device=...` entries after all of it.
- */
-/**
  * TCG's translation cache (`-accel tcg,tb-size=N`, MiB). QEMU 7.2's default
  * reserves up to 1 GiB (an eighth of host RAM) and an idle clear guest had
  * touched ~100 MiB of it by "agent ready": most of an idle VM's host memory
@@ -115,7 +111,17 @@ export const DEFAULT_MICROVM_OPTIONS: Readonly<MicrovmOptions> = Object.freeze({
  */
 export const TCG_TB_SIZE_MIB = 32;
 
-export const BASE_CMDLINE = 'console=ttyS0 quiet panic=-1 reboot=t';
+/**
+ * Kernel command line the driver always puts before the caller's. QEMU
+ * appends `virtio_mmio.device=...` entries after all of it.
+ *
+ * oops=panic: a guest kernel that oopsed is not to be trusted with the
+ * container any further, and it may well be wedged (an oops in a worker
+ * leaves what it held locked: its requests are never answered). With the
+ * panic (and panic=-1, -no-reboot) the VM ends at once, and so does the
+ * container, with the VM-died status, instead of hanging its callers.
+ */
+export const BASE_CMDLINE = 'console=ttyS0 quiet oops=panic panic=-1 reboot=t';
 
 /**
  * microvm's guest-physical map in QEMU 7.2: RAM from 0 to 3 GiB, the rest of
