@@ -9,12 +9,14 @@
  *  - one real VM: `run`'s stdout into a reader that starts late arrives whole.
  */
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runDirOf } from '../src/container/state';
+import { guestArtifacts } from '../src/lib/paths';
 import { QmpClient } from '../src/vmm/qemu/qmp';
+import { until } from './lib/cli';
 import { whenGuestBuilt } from './lib/vm';
 
 const repo = path.resolve(__dirname, '..');
@@ -423,6 +425,49 @@ whenGuestBuilt(t, () =>
       clear(['delete', '--force', 'mute'], { root: vmRoot });
     }
     await nothingLeft(t, 'mute');
+  }),
+);
+
+whenGuestBuilt(t, () =>
+  t.test("a guest kernel that panics: run exits 255 and the container's stderr says so, with the panic; nothing left", async (t) => {
+    const b = bundle((c) => {
+      c.process.args = ['sleep', '1000'];
+      // An NMI then panics the guest. microvm has no NMI status port: the
+      // guest reads 0xff there and takes the NMI for a PCI SERR, which the
+      // sysctl turns into a panic (an unknown one, the boot parameter).
+      c.vm = { kernel: { path: guestArtifacts().kernel, parameters: ['unknown_nmi_panic=1', 'sysctl.kernel.panic_on_unrecovered_nmi=1'] } };
+    });
+    const errFile = path.join(tmp, 'panic.err');
+    const fe = fs.openSync(errFile, 'w');
+    const run = spawn(bin, ['--root', vmRoot, 'run', 'panic'], {
+      cwd: b,
+      stdio: ['ignore', 'ignore', fe],
+      env: { ...process.env, CLEAR_MONITOR_MODULE: '' },
+    });
+    fs.closeSync(fe);
+    const exited = new Promise<number | null>((resolve) => run.once('exit', (code) => resolve(code)));
+    try {
+      const state = () => {
+        const r = clear(['state', 'panic'], { root: vmRoot });
+        return r.code === 0 ? (JSON.parse(r.stdout).status as string) : '';
+      };
+      t.ok(await until(() => state() === 'running', 180_000), 'the container runs');
+      const record = JSON.parse(fs.readFileSync(path.join(vmRoot, 'panic', 'monitor.json'), 'utf8'));
+      const qmp = await QmpClient.connect(record.qmpSocket, { timeoutMs: 5000 });
+      await qmp.execute('inject-nmi');
+      qmp.close();
+      const stderr = () => fs.readFileSync(errFile, 'utf8');
+      t.equal(await exited, 255, `run ends with the VM-died status: ${stderr()}`);
+      t.match(
+        stderr(),
+        /^clear: the container's VM ended before its process did \(QEMU exited with code 0\): guest kernel: .*Kernel panic - not syncing: NMI/m,
+        'its stderr says why, in the guest kernel\'s words',
+      );
+    } finally {
+      run.kill('SIGKILL');
+      clear(['delete', '--force', 'panic'], { root: vmRoot });
+    }
+    await nothingLeft(t, 'panic');
   }),
 );
 

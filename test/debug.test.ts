@@ -45,7 +45,7 @@ whenGuestBuilt(t, () => {
   t.test('clear.debug=1: the agent\'s timings on the guest console', async (t) => {
     const dirs = new VmDirs('debug');
     const dir = dirs.next();
-    const sb = await Sandbox.boot({ name: 'debug', runDir: dir, cmdline: 'clear.debug=1', keepConsole: true });
+    const sb = await Sandbox.boot({ name: 'debug', runDir: dir, cmdline: 'clear.debug=1' });
     t.teardown(() => sb.shutdown());
     let console = '';
     try {

@@ -23,7 +23,6 @@ whenGuestBuilt(t, () => {
       runDir: dir,
       imageMode: 'virtio-blk',
       cmdline: `clear.debug=1 ${cmdline}`,
-      keepConsole: true,
     });
     try {
       const r = await shInGuest(sb.agent, script);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
-import { Sandbox, agentNodeFlags } from '../src/sandbox/sandbox';
+import { Sandbox, agentNodeFlags, kernelFailure } from '../src/sandbox/sandbox';
 import { assertNoLeftovers, BUSYBOX_ENV, memfdTraces, runInGuest, type Test, VmDirs, whenGuestBuilt } from './lib/vm';
 
 
@@ -34,6 +34,26 @@ async function withSandbox(t: Test, fn: (sb: Sandbox) => Promise<void>, cmdline?
 
 
 const run = runInGuest;
+
+t.test("kernelFailure: the guest kernel's last words from its console", async (t) => {
+  // The console of a guest that oopsed in virtio-fs's completion worker
+  // (2026-11-24), as oops=panic now ends it, with and without printk times.
+  const oops = [
+    'clear-agent: ready on vsock:1024',
+    '------------[ cut here ]------------',
+    'VFS: Busy inodes after unmount of virtiofs (virtiofs)',
+    'WARNING: CPU: 0 PID: 46 at fs/super.c:503 0xffffffff810fc73d',
+    'general protection fault, probably for non-canonical address 0xdead000000000125: 0000 [#1] SMP',
+    'CPU: 0 PID: 14 Comm: kworker/0:1 Tainted: G        W          6.1.192 #1',
+    'RIP: 0010:0xffffffff811108cb',
+    'Kernel panic - not syncing: Fatal exception',
+  ];
+  const expected = 'general protection fault, probably for non-canonical address 0xdead000000000125: 0000 [#1] SMP; Kernel panic - not syncing: Fatal exception';
+  t.equal(kernelFailure(oops.join('\n')), expected);
+  t.equal(kernelFailure(oops.map((l, i) => `[    3.${i}00000] ${l}`).join('\n')), expected, 'printk timestamps dropped');
+  t.equal(kernelFailure('Kernel panic - not syncing: NMI: Not continuing\n'), 'Kernel panic - not syncing: NMI: Not continuing');
+  t.equal(kernelFailure('clear-agent: ready on vsock:1024\n'), null, 'a guest that said nothing of the kind');
+});
 
 function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
@@ -101,7 +121,7 @@ function defineTests(): void {
     // the agent's node, and a V8 flag in it changes the flag hash the image's
     // blob was made with: node refuses the blob, as it would on another CPU.
     const dir = dirs.next();
-    const sb = await Sandbox.boot({ name: `test-${counter++}`, runDir: dir, cmdline: 'NODE_OPTIONS=--max-old-space-size=200', keepConsole: true });
+    const sb = await Sandbox.boot({ name: `test-${counter++}`, runDir: dir, cmdline: 'NODE_OPTIONS=--max-old-space-size=200' });
     t.teardown(() => sb.shutdown());
     try {
       const console = fs.readFileSync(path.join(dir, 'console.log'), 'utf8');

@@ -26,7 +26,8 @@ import type { ExitStatus, PreservedFd } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
 import type { MonitorHooks } from './monitor-api';
 import { debug } from '../lib/log';
-import { Sandbox } from '../sandbox/sandbox';
+import { consoleLogOf, kernelFailure, Sandbox } from '../sandbox/sandbox';
+import type { MachineExit } from '../vmm/hypervisor';
 import { qmpControlSocketPath } from '../vmm/qemu/args';
 import { joinCgroup } from './cgroups';
 import { unwireNetwork, wireNetwork } from './network';
@@ -157,13 +158,49 @@ class Monitor {
       this.console ? this.console.done : relayPipes(sb.agent, INIT_EXEC_ID),
       relayPreserved(sb.agent, INIT_EXEC_ID, this.params.preservedFds ?? []),
     ]);
-    const vmGone = sb.machine.exited.then(() => null);
+    // The relays close fds 1 and 2 when their streams end, also when the VM
+    // died under them: the last words go through a description of our own.
+    const lastWords = reopenForAppend(2);
+    let vmExit: MachineExit | null = null;
+    const vmGone = sb.machine.exited.then((exit) => {
+      vmExit = exit;
+      return null;
+    });
     const status = await Promise.race([sb.agent.wait(INIT_EXEC_ID).catch(() => null), vmGone]);
     debug('monitor', `container process ended: ${status ? JSON.stringify(status) : 'VM gone'}`);
     if (status) await relays;
+    else {
+      // The agent's connection drops a moment before QEMU's exit is seen.
+      await Promise.race([vmGone, new Promise((r) => setTimeout(r, 2000))]);
+      this.reportVmDeath(vmExit, lastWords);
+    }
     debug('monitor', 'stdio relayed to its end');
+    if (lastWords >= 0) fs.closeSync(lastWords);
     closeStdio();
     return status;
+  }
+
+  /**
+   * The container ends with the VM-died status: say why on its stderr (the
+   * caller's, or the shim's container log), as runc says why a container
+   * could not go on, in the guest kernel's words when it panicked.
+   */
+  private reportVmDeath(exit: MachineExit | null, fd: number): void {
+    let failure: string | null = null;
+    try {
+      failure = kernelFailure(fs.readFileSync(consoleLogOf(this.sandbox!.runDir), 'utf8'));
+    } catch {
+      // no console: nothing more to say
+    }
+    const how = !exit ? 'its agent stopped answering' : exit.signal ? `QEMU was killed by ${exit.signal}` : `QEMU exited with code ${exit.code}`;
+    const line = `clear: the container's VM ended before its process did (${how})${failure ? `: guest kernel: ${failure}` : ''}\n`;
+    debug('monitor', line.trim());
+    if (fd < 0) return;
+    try {
+      fs.writeSync(fd, line);
+    } catch {
+      // a full pipe or a reader gone: the exit status still tells
+    }
   }
 
   /**
@@ -187,6 +224,18 @@ class Monitor {
   private save(change: Partial<MonitorRecord>): void {
     this.record = { ...this.record, ...change };
     writeMonitorRecord(this.params.stateDir, this.record);
+  }
+}
+
+/**
+ * Our own description of what `fd` is open on, appending and never
+ * blocking, or -1 (a socket cannot be reopened: nothing is said there).
+ */
+function reopenForAppend(fd: number): number {
+  try {
+    return fs.openSync(`/proc/self/fd/${fd}`, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NONBLOCK);
+  } catch {
+    return -1;
   }
 }
 

@@ -119,8 +119,6 @@ export interface SandboxOptions {
   devices?: DeviceSpec[];
   /** How the image reaches the guest; default: DAX unless CLEAR_IMAGE_DAX=0. */
   imageMode?: RootImageMode;
-  /** Keep the guest console in runDir/console.log (always on when CLEAR_DEBUG is set). */
-  keepConsole?: boolean;
 }
 
 export class Sandbox {
@@ -177,7 +175,9 @@ export class Sandbox {
         cleanup.push(() => share.stop());
         await share.start(timeoutMs);
       }
-      const console = opts.keepConsole || process.env.CLEAR_DEBUG ? path.join(opts.runDir, 'console.log') : null;
+      // Always kept: under `quiet` the guest says a line or two, unless its
+      // kernel dies, and then those last words are what tell why.
+      const console = consoleLogOf(opts.runDir);
       const started = Date.now();
       // QEMU talks to the vsock backend while it starts up and waits for the
       // answers: the backend must be serving before the VMM is started.
@@ -246,10 +246,28 @@ async function loadAgentClient() {
   return { AgentClient, AGENT_VSOCK_PORT };
 }
 
+/** Where a sandbox keeps its guest's console (serial) output. */
+export function consoleLogOf(runDir: string): string {
+  return path.join(runDir, 'console.log');
+}
+
+/**
+ * The guest kernel's last words on its console, when it died of a panic or
+ * an oops (with oops=panic, an oops is followed by its panic): the first
+ * oops line and the panic line, printk timestamps dropped; null otherwise.
+ */
+export function kernelFailure(consoleText: string): string | null {
+  const lines = consoleText.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\]\s*/, '').trim());
+  const panic = lines.find((l) => l.startsWith('Kernel panic - not syncing'));
+  const oops = lines.find((l) => /^(BUG:|kernel BUG|general protection fault|Oops|stack segment)/.test(l));
+  const words = [oops, panic].filter((l): l is string => Boolean(l));
+  return words.length ? words.join('; ') : null;
+}
+
 /** Waits for `p`, failing early with QEMU's last words if the VM exits first. */
-async function raceExit<T>(machine: Machine, p: Promise<T>, consoleLog: string | null): Promise<T> {
+async function raceExit<T>(machine: Machine, p: Promise<T>, consoleLog: string): Promise<T> {
   const exited = machine.exited.then((exit) => {
-    const tail = consoleLog && fs.existsSync(consoleLog) ? fs.readFileSync(consoleLog, 'utf8').slice(-800) : '';
+    const tail = fs.existsSync(consoleLog) ? fs.readFileSync(consoleLog, 'utf8').slice(-800) : '';
     const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
     throw new ClearError(
       `the VM exited before its agent answered (${how})${exit.stderrTail ? `: ${exit.stderrTail.trim()}` : ''}${tail ? `\nguest console:\n${tail}` : ''}`,
