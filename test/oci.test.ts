@@ -138,6 +138,22 @@ ociTest('id, env, pwd and capabilities match runc for a user with groups and a c
   t.match(c.stdout, /^GREETING=hello world$/m);
 });
 
+// A CPU quota of 2 gives the VM 2 vCPUs. Under TCG the guest has no local
+// APIC timer (noapictimer: args.ts): the PIT's ticks reach the second vCPU
+// by broadcast, so a sleep pinned to it must still end.
+ociTest('a 2-CPU quota: 2 CPUs, and a sleep pinned to each ends, like runc', async (t) => {
+  if (os.cpus().length < 2) return void t.skip(`this host has ${os.cpus().length} CPU: a 2-vCPU VM needs 2`);
+  const b = withArgs(['sh', '-c', 'nproc; for c in 0 1; do taskset -c $c sleep 0.2 && echo "cpu $c woke"; done'], (s) => {
+    s.linux.resources = { ...s.linux.resources, cpu: { quota: 200000, period: 100000 } };
+  });
+  const c = clear(['run', 'smp'], { cwd: b });
+  const r = runc(['run', 'smp'], { cwd: b });
+  t.equal(c.code, 0, c.stderr);
+  t.equal(c.stdout, '2\ncpu 0 woke\ncpu 1 woke\n');
+  // runc's nproc is the host's (a quota is not a CPU count).
+  t.equal(c.stdout.split('\n').slice(1).join('\n'), r.stdout.split('\n').slice(1).join('\n'), 'the same wake-ups as runc');
+});
+
 ociTest('stdin reaches the process', async (t) => {
   const b = withArgs(['sh', '-c', 'read line; echo "got: $line"']);
   const c = clear(['run', 'stdin'], { cwd: b, input: 'ping\n' });

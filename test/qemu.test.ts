@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { guestArtifacts } from '../src/lib/paths';
 import { detectAccelerator, TIMEOUT_SCALE } from '../src/vmm/accel';
 import type { Accelerator, DeviceSpec, MachineConfig } from '../src/vmm/hypervisor';
-import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS, layoutMemory } from '../src/vmm/qemu/args';
+import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS, layoutMemory, TIMER_CMDLINE } from '../src/vmm/qemu/args';
 import { rootImage as rootImageDevice } from '../src/devices/root-image';
 import { QemuHypervisor } from '../src/vmm/qemu/driver';
 import { QmpClient, QmpError } from '../src/vmm/qemu/qmp';
@@ -60,12 +60,12 @@ t.test('args: machine, memory, accelerator, boot', async (t) => {
   t.same(values(args, '-m'), ['256M']);
   t.same(values(args, '-smp'), ['2']);
   t.same(values(args, '-accel'), ['tcg,tb-size=32']);
-  t.same(values(args, '-cpu'), ['max']);
+  t.same(values(args, '-cpu'), ['max,erms=off'], 'TCG: no byte-at-a-time rep movsb/stosb in the guest');
   for (const f of ['-nodefaults', '-no-user-config', '-no-reboot']) t.ok(args.includes(f), f);
   t.same(values(args, '-display'), ['none']);
   t.same(values(args, '-global'), ['virtio-mmio.force-legacy=off'], 'modern virtio-mmio (virtiofsd refuses legacy)');
   t.same(values(args, '-kernel'), ['/k/vmlinux']);
-  t.same(values(args, '-append'), [`${BASE_CMDLINE} root=/dev/vda`]);
+  t.same(values(args, '-append'), [`${BASE_CMDLINE} no_timer_check noapictimer root=/dev/vda`], 'TCG: no APIC timer to calibrate');
   t.match(BASE_CMDLINE, /console=ttyS0/);
   t.match(BASE_CMDLINE, /panic=-1/);
   t.match(BASE_CMDLINE, /oops=panic/, 'a guest kernel oops ends the VM instead of wedging it');
@@ -88,7 +88,8 @@ t.test('args: kvm uses -cpu host; console null; overrides', async (t) => {
   t.same(values(args, '-serial'), ['null']);
   t.notOk(values(args, '-chardev').some((c) => c.startsWith('file,')));
   t.ok(values(args, '-M')[0].includes('rtc=off'));
-  t.same(values(args, '-append'), [`${BASE_CMDLINE} foo=1 root=/dev/vda`]);
+  t.same(values(args, '-append'), [`${BASE_CMDLINE} no_timer_check foo=1 root=/dev/vda`], 'KVM keeps its APIC timer');
+  t.notMatch(TIMER_CMDLINE.kvm, /noapictimer/);
   t.equal(buildQemuArgs(cfg(), { binary: '/opt/qemu' }).binary, '/opt/qemu');
 });
 
@@ -201,7 +202,7 @@ t.test('args: a pmem image is a read-only NUMA node right after RAM, marked by m
     'memory-backend-file,id=pmem-root,mem-path=/img/clear,,1.img,size=92M,share=off,readonly=on',
   ]);
   t.same(values(args, '-numa'), ['node,nodeid=0,memdev=mem', 'node,nodeid=1,memdev=pmem-root']);
-  t.same(values(args, '-append'), [`${BASE_CMDLINE} memmap=92M!256M root=/dev/vda`]);
+  t.same(values(args, '-append'), [`${BASE_CMDLINE} ${TIMER_CMDLINE.tcg} memmap=92M!256M root=/dev/vda`]);
   t.same(values(args, '-device'), [], 'no device on a bus: it is memory');
 
   // An odd RAM size: the region still starts on 2 MiB; the padding is reserved.
