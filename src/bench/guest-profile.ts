@@ -100,7 +100,8 @@ function lookup(table: { addrs: bigint[]; names: string[] }, addr: bigint, slack
   return names[lo];
 }
 
-function report(file: string, from: number, to: number, top: number): void {
+/** The samples of `file` between `from` and `to` (seconds), most frequent symbol first: the report's lines. */
+export function reportLines(file: string, from: number, to: number, top: number): string[] {
   const kernel = symbolsOf(guestArtifacts().kernel);
   const node = symbolsOf('/usr/bin/node');
   const counts = new Map<string, number>();
@@ -110,20 +111,22 @@ function report(file: string, from: number, to: number, top: number): void {
     const [t, rip, cr3] = line.split(' ');
     if (!rip || Number(t) < from || Number(t) >= to) continue;
     const addr = BigInt(`0x${rip}`);
+    const inNode = lookup(node, addr, 0x1000n);
     const name = addr >= 0xffff800000000000n
       ? `kernel: ${lookup(kernel, addr, 0x100000n) ?? rip}`
-      : lookup(node, addr, 0x1000n)
-        ? `node: ${lookup(node, addr, 0x1000n)}`
-        : `user: page ${(addr >> 12n << 12n).toString(16)}`;
+      : inNode
+        ? `node: ${inNode}`
+        : `user: page ${((addr >> 12n) << 12n).toString(16)}`;
     counts.set(name, (counts.get(name) ?? 0) + 1);
     processes.set(cr3, (processes.get(cr3) ?? 0) + 1);
     total++;
   }
   const pct = (n: number) => `${((100 * n) / Math.max(total, 1)).toFixed(1).padStart(5)}%`;
-  console.log(`${total} samples from ${from} s to ${to} s; by CR3: ${[...processes].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c, n]) => `${c} ${pct(n).trim()}`).join(', ')}`);
-  for (const [name, n] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    console.log(`${String(n).padStart(6)} ${pct(n)}  ${name.slice(0, 140)}`);
-  }
+  const byProcess = [...processes].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c, n]) => `${c} ${pct(n).trim()}`);
+  return [
+    `${total} samples from ${from} s to ${to} s; by CR3: ${byProcess.join(', ')}`,
+    ...[...counts].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, n]) => `${String(n).padStart(6)} ${pct(n)}  ${name.slice(0, 140)}`),
+  ];
 }
 
 function main(argv: string[]): void {
@@ -144,7 +147,7 @@ function main(argv: string[]): void {
       process.exitCode = 1;
     });
   } else if (argv[0] === 'report' && positionals[0]) {
-    report(positionals[0], Number(values.from), Number(values.to), Number(values.top));
+    for (const line of reportLines(positionals[0], Number(values.from), Number(values.to), Number(values.top))) console.log(line);
   } else {
     process.stderr.write('usage: guest-profile record [--seconds S] [--out FILE] [RUNDIR] | report FILE [--from S] [--to S] [--top N]\n');
     process.exitCode = 2;
