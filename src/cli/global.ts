@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ClearError, messageOf } from '../lib/errors';
 import type { GlobalOptions } from './main';
+import { printErr, printOut } from '../lib/print';
 
 /** The program name in messages (runc: "runc"). */
 export const PROG = 'clear-runtime';
@@ -89,9 +90,9 @@ function appendLog(file: string, line: string): boolean {
 export function logError(g: Pick<GlobalOptions, 'log' | 'logFormat'>, msg: string): void {
   const line = formatLogLine(g.logFormat, 'error', msg);
   if (g.log && appendLog(g.log, line)) {
-    process.stderr.write(`${msg}\n`);
+    printErr(`${msg}\n`);
   } else {
-    process.stderr.write(line);
+    printErr(line);
   }
 }
 
@@ -99,7 +100,7 @@ export function logError(g: Pick<GlobalOptions, 'log' | 'logFormat'>, msg: strin
 export function logWarning(g: Pick<GlobalOptions, 'log' | 'logFormat'>, msg: string, level: Level = 'warning'): void {
   const line = formatLogLine(g.logFormat, level, msg);
   if (g.log && appendLog(g.log, line)) return;
-  process.stderr.write(line);
+  printErr(line);
 }
 
 /** Debug lines with --debug (to the log when there is one, else stderr). */
@@ -107,7 +108,7 @@ export function logDebug(g: GlobalOptions, msg: string): void {
   if (!g.debug) return;
   const line = formatLogLine(g.logFormat, 'debug', msg);
   if (g.log && appendLog(g.log, line)) return;
-  process.stderr.write(line);
+  printErr(line);
 }
 
 // ------------------------------------------------------------------ usage
@@ -250,7 +251,7 @@ export async function runCommand(g: GlobalOptions, body: () => Promise<number>, 
     return await body();
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stdout.write(`Incorrect Usage${err.inline ? `: ${err.message}` : '.'}\n\n${err.help}`);
+      printOut(`Incorrect Usage${err.inline ? `: ${err.message}` : '.'}\n\n${err.help}`);
       logError(g, err.message);
       return 1;
     }
@@ -263,6 +264,6 @@ export async function runCommand(g: GlobalOptions, body: () => Promise<number>, 
 
 /** Prints a command's help for --help (stdout, exit 0). */
 export function printHelp(help: CommandHelp): number {
-  process.stdout.write(helpText(help));
+  printOut(helpText(help));
   return 0;
 }

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import { type CommandHelp, checkArgs, parseCommand, printHelp, runCommand } from './global';
 import type { GlobalOptions } from './main';
 import type { CliState } from '../container/oci-spec';
+import { printOut } from '../lib/print';
 
 const HELP: CommandHelp = {
   name: 'list',
@@ -98,13 +99,13 @@ export async function runList(argv: string[], g: GlobalOptions): Promise<number>
       return listItem(s, owner);
     });
     if (values.quiet) {
-      process.stdout.write(items.map((s) => `${s.id}\n`).join(''));
+      printOut(items.map((s) => `${s.id}\n`).join(''));
       return 0;
     }
     const format = (values.format as string | undefined) ?? 'table';
     switch (format) {
       case 'table':
-        process.stdout.write(
+        printOut(
           tabwrite([
             ['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER'],
             ...items.map((s) => [s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]),
@@ -112,7 +113,7 @@ export async function runList(argv: string[], g: GlobalOptions): Promise<number>
         );
         return 0;
       case 'json':
-        process.stdout.write(`${items.length ? goJson(items) : 'null'}\n`);
+        printOut(`${items.length ? goJson(items) : 'null'}\n`);
         return 0;
       default:
         throw new Error('invalid format option');

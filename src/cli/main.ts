@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { ClearError, messageOf } from '../lib/errors';
 import { defaultStateRoot } from '../lib/paths';
 import { logError } from './global';
+import { printErr, printOut } from '../lib/print';
 
 export interface GlobalOptions {
   root: string;
@@ -60,8 +61,58 @@ global options:
   --version, -v    print the version
 `;
 
+/** Every subcommand's module, by its file name under src/cli/. */
+export interface CommandModules {
+  check: typeof import('./check');
+  checkpoint: typeof import('./checkpoint');
+  create: typeof import('./create');
+  delete: typeof import('./delete');
+  events: typeof import('./events');
+  exec: typeof import('./exec');
+  features: typeof import('./features');
+  kill: typeof import('./kill');
+  list: typeof import('./list');
+  pause: typeof import('./pause');
+  ps: typeof import('./ps');
+  run: typeof import('./run');
+  spec: typeof import('./spec');
+  start: typeof import('./start');
+  state: typeof import('./state');
+  update: typeof import('./update');
+  version: typeof import('./version');
+}
+
+/**
+ * Loads one subcommand's module. The default loads the module tree;
+ * bin/clear-runtime passes one that loads the subcommand's own bundle
+ * (`make cli`), so a call reads and compiles only the code it runs.
+ */
+export type CommandLoader = <K extends keyof CommandModules>(name: K) => Promise<CommandModules[K]>;
+
+const FROM_MODULE_TREE: { [K in keyof CommandModules]: () => Promise<CommandModules[K]> } = {
+  check: () => import('./check'),
+  checkpoint: () => import('./checkpoint'),
+  create: () => import('./create'),
+  delete: () => import('./delete'),
+  events: () => import('./events'),
+  exec: () => import('./exec'),
+  features: () => import('./features'),
+  kill: () => import('./kill'),
+  list: () => import('./list'),
+  pause: () => import('./pause'),
+  ps: () => import('./ps'),
+  run: () => import('./run'),
+  spec: () => import('./spec'),
+  start: () => import('./start'),
+  state: () => import('./state'),
+  update: () => import('./update'),
+  version: () => import('./version'),
+};
+
+const loadFromModuleTree: CommandLoader = (name) => FROM_MODULE_TREE[name]();
+
 /** Runs the CLI and resolves with the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], load: CommandLoader = loadFromModuleTree): Promise<number> {
   // Global flags are those before the first positional (the subcommand).
   const { tokens } = parseArgs({ args: argv, options: GLOBAL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const cmdToken = tokens.find((t) => t.kind === 'positional');
@@ -76,12 +127,12 @@ export async function main(argv: string[]): Promise<number> {
     const unknown = /Unknown option '-{1,2}([^']*)'/.exec(m);
     const needs = /Option '(?:-\w, )?--([^ ']+)[^']*' argument missing/.exec(m);
     const msg = unknown ? `flag provided but not defined: -${unknown[1]}` : needs ? `flag needs an argument: -${needs[1]}` : m;
-    process.stdout.write(`Incorrect Usage. ${msg}\n\n${USAGE}`);
+    printOut(`Incorrect Usage. ${msg}\n\n${USAGE}`);
     logError(early, msg);
     return 1;
   }
   if (values.version) {
-    process.stdout.write((await import('./version')).versionText());
+    printOut((await load('version')).versionText());
     return 0;
   }
   const logFormat = values['log-format'] ?? 'text';
@@ -99,50 +150,50 @@ export async function main(argv: string[]): Promise<number> {
   if (globals.debug && !process.env.CLEAR_DEBUG) process.env.CLEAR_DEBUG = '1';
   if (!cmdToken) {
     if (values.help) {
-      process.stdout.write(USAGE);
+      printOut(USAGE);
       return 0;
     }
-    process.stderr.write(USAGE);
+    printErr(USAGE);
     return 2;
   }
   const command = argv[split];
   const rest = argv.slice(split + 1);
   switch (command) {
     case 'check':
-      return (await import('./check')).runCheck(rest, globals);
+      return (await load('check')).runCheck(rest, globals);
     case 'create':
-      return (await import('./create')).runCreate(rest, globals);
+      return (await load('create')).runCreate(rest, globals);
     case 'start':
-      return (await import('./start')).runStart(rest, globals);
+      return (await load('start')).runStart(rest, globals);
     case 'exec':
-      return (await import('./exec')).runExec(rest, globals);
+      return (await load('exec')).runExec(rest, globals);
     case 'state':
-      return (await import('./state')).runState(rest, globals);
+      return (await load('state')).runState(rest, globals);
     case 'kill':
-      return (await import('./kill')).runKill(rest, globals);
+      return (await load('kill')).runKill(rest, globals);
     case 'delete':
-      return (await import('./delete')).runDelete(rest, globals);
+      return (await load('delete')).runDelete(rest, globals);
     case 'run':
-      return (await import('./run')).runRun(rest, globals);
+      return (await load('run')).runRun(rest, globals);
     case 'list':
-      return (await import('./list')).runList(rest, globals);
+      return (await load('list')).runList(rest, globals);
     case 'ps':
-      return (await import('./ps')).runPs(rest, globals);
+      return (await load('ps')).runPs(rest, globals);
     case 'pause':
-      return (await import('./pause')).runPause(rest, globals);
+      return (await load('pause')).runPause(rest, globals);
     case 'resume':
-      return (await import('./pause')).runResume(rest, globals);
+      return (await load('pause')).runResume(rest, globals);
     case 'update':
-      return (await import('./update')).runUpdate(rest, globals);
+      return (await load('update')).runUpdate(rest, globals);
     case 'events':
-      return (await import('./events')).runEvents(rest, globals);
+      return (await load('events')).runEvents(rest, globals);
     case 'spec':
-      return (await import('./spec')).runSpec(rest, globals);
+      return (await load('spec')).runSpec(rest, globals);
     case 'features':
-      return (await import('./features')).runFeatures(rest, globals);
+      return (await load('features')).runFeatures(rest, globals);
     case 'checkpoint':
     case 'restore':
-      return (await import('./checkpoint')).runCheckpoint(command, rest, globals);
+      return (await load('checkpoint')).runCheckpoint(command, rest, globals);
     default:
       logError(globals, `unknown command "${command}"`);
       return 1;
@@ -156,7 +207,7 @@ if (require.main === module) {
     },
     (err: unknown) => {
       const msg = err instanceof ClearError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
-      process.stderr.write(`clear-runtime: ${msg}\n`);
+      printErr(`clear-runtime: ${msg}\n`);
       process.exitCode = 1;
     },
   );

@@ -1,6 +1,7 @@
 /** `clear-runtime state <container-id>`: the OCI state as runc prints it (indented JSON, no final newline). */
 import { type CommandHelp, checkArgs, parseCommand, printHelp, runCommand } from './global';
 import type { GlobalOptions } from './main';
+import { printOut } from '../lib/print';
 
 const HELP: CommandHelp = {
   name: 'state',
@@ -19,7 +20,7 @@ export async function runState(argv: string[], g: GlobalOptions): Promise<number
     if (values.help) return printHelp(HELP);
     checkArgs(HELP, positionals, 1);
     const { state, formatState } = await import('../container/lifecycle');
-    process.stdout.write(formatState(state({ root: g.root }, positionals[0])));
+    printOut(formatState(state({ root: g.root }, positionals[0])));
     return 0;
   });
 }

@@ -18,10 +18,10 @@ import { native } from '../native';
 import type { ExecMonitorParams } from './exec-monitor';
 import { recordedCgroups } from './cgroups';
 import { state } from './lifecycle';
-import { monitorCommand, readReport } from './monitor-launch';
+import { monitorCommand, monitorEnv, readReport } from './monitor-launch';
 import { readMonitorRecord } from './monitor-record';
 import { ownConsoleSocket } from './console-socket';
-import { describePreservedFds, relayEnv } from './preserved-fds';
+import { describePreservedFds } from './preserved-fds';
 import { relayCallerTerminal } from './terminal';
 import { containerDir, writePidFile } from './state';
 
@@ -95,7 +95,7 @@ export async function exec(ctx: { root: string }, opts: ExecOptions): Promise<nu
   const child = spawn(cmd, args, {
     detached: true,
     stdio: [...(terminal ? (['ignore', 'ignore', 'ignore'] as const) : [0, 1, 2]), ...preservedFds.map((f) => f.fd), 'pipe'],
-    env: relayEnv(preservedFds.length),
+    env: monitorEnv(preservedFds.length),
   });
   const sync = child.stdio[syncFd] as Readable | null;
   if (!child.pid || !sync) throw new ClearError('cannot start the exec monitor');

@@ -29,7 +29,7 @@ import type { MonitorKind } from './monitor-main';
 import { INIT_EXEC_ID, type MonitorRecord, readMonitorRecord, writeMonitorRecord } from './monitor-record';
 import { callMonitor, type ControlRequest, MonitorTimeoutError } from './monitor-control';
 import { networkNamespacePath, unwireNetwork } from './network';
-import { describePreservedFds, relayEnv } from './preserved-fds';
+import { describePreservedFds } from './preserved-fds';
 
 /** Spawns the monitor; resolves with its pid once it reports the container created. */
 export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> {
@@ -64,7 +64,7 @@ export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> 
     // caller would wait for their EOF), as runc's init never holds them.
     stdio: [...(l.consoleSocket ? ['ignore', 'ignore', 'ignore'] as const : [0, 1, 2]), ...preserved, 'pipe'],
     cwd: l.bundle,
-    env: relayEnv(preserved.length),
+    env: monitorEnv(preserved.length),
   });
   const sync = child.stdio[syncFd] as Duplex | null;
   if (!child.pid || !sync) throw new ClearError(`cannot start the container monitor (is ${cmd} from util-linux installed?)`);
@@ -128,6 +128,22 @@ function namespaceCommand(spec: MonitorLaunch['spec']): string[] {
 }
 
 const MONITOR_BIN = path.join(packageRoot(), 'bin', 'clear-monitor');
+
+/**
+ * The environment a monitor runs with: the caller's, less what would slow
+ * node's start-up for nothing. NODE_EXTRA_CA_CERTS makes node read and parse
+ * every certificate in that file before any script runs (~40 ms here, on
+ * create's way to QEMU), and a monitor speaks no TLS; bin/clear-runtime drops
+ * it too. A monitor relaying `preserved` fds gets a larger libuv pool: each
+ * input blocks a pool thread in read(2) (fs streams keep the caller's fds
+ * blocking, as they are shared with it).
+ */
+export function monitorEnv(preserved: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  if (preserved > 0) env.UV_THREADPOOL_SIZE = String(4 + preserved);
+  return env;
+}
 
 /** How a monitor of `kind` is run: node on bin/clear-monitor (the monitors' bundle). */
 export function monitorCommand(kind: MonitorKind, params: object): string[] {

@@ -79,13 +79,3 @@ export function describePreservedFds(first: number, count: number): PreservedFd[
   }
   return fds;
 }
-
-/**
- * The environment for a host process that relays `count` preserved fds: each
- * input blocks a libuv pool thread in read(2) (fs streams keep the caller's
- * fds blocking, as they are shared with it), so the pool grows with them.
- */
-export function relayEnv(count: number): NodeJS.ProcessEnv {
-  if (count === 0) return process.env;
-  return { ...process.env, UV_THREADPOOL_SIZE: String(4 + count) };
-}
