@@ -20,9 +20,20 @@
  * namespace or, for cleanup from outside, through `nsenter --net=PATH`.
  * This module knows nothing of OCI.
  */
-import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import { ClearError } from '../../lib/errors';
 import type { DeviceSpec } from '../../vmm/hypervisor';
+
+/** Whether the current network namespace has no interface but `lo` (/proc/self/net/dev). */
+function onlyLoopback(): boolean {
+  const names = fs
+    .readFileSync('/proc/self/net/dev', 'utf8')
+    .split('\n')
+    .slice(2) // two header lines
+    .map((line) => line.split(':')[0].trim())
+    .filter(Boolean);
+  return names.length === 1 && names[0] === 'lo';
+}
 
 /** An interface of the namespace, as the guest must get it. */
 export interface NetInterface {
@@ -67,6 +78,9 @@ export function tapName(n: number): string {
 
 function run(netns: Netns, file: string, args: string[]): Promise<string> {
   const [cmd, argv] = netns ? ['nsenter', [`--net=${netns}`, file, ...args]] : [file, args];
+  // Loaded here, not at the top: `state` and `list` reach this module through
+  // the lifecycle and must not pay child_process's start-up (a few ms).
+  const { execFile } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(cmd, argv, { timeout: 30_000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
       if (err) {
@@ -107,6 +121,10 @@ interface IpRoute {
  * guest must add itself (not the kernel's own subnet and link-local routes).
  */
 export async function readNetns(netns: Netns = null): Promise<NetnsConfig> {
+  // A namespace with nothing but loopback (a container without networking)
+  // is told by the kernel's own list: no `ip` process (~20 ms on create's
+  // way to QEMU) to find nothing.
+  if (netns === null && onlyLoopback()) return { interfaces: [], routes: [] };
   const links = JSON.parse(await ip(netns, ['-j', '-d', 'addr', 'show'])) as IpLink[];
   const interfaces: NetInterface[] = [];
   for (const l of links) {
