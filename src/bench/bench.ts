@@ -23,6 +23,7 @@ import { floorBoot, floorIdlePss } from './floor';
 import { argv, create, createOneEach, createStartDelete, forceDelete, idsUsed, newId, RUNTIME_TIMEOUT_MS, type Runtime, start, stateOf } from './runtime';
 import { renderMarkdown, renderSvg, updateReadme, type BenchResult, type MemoryLevel } from './report';
 import {
+  engineEnv,
   exeName,
   exec,
   failure,
@@ -192,18 +193,18 @@ async function main(): Promise<void> {
           const id = ids.get(rt.name);
           if (id) {
             await rec.measure(rt.name, ['stateMs'], async () => {
-              const o = await exec(rt.bin, argv(rt, 'state', id));
+              const o = await exec(rt.bin, argv(rt, 'state', id), undefined, { env: engineEnv() });
               if (o.code !== 0 || (JSON.parse(o.stdout) as { status: string }).status !== 'created') throw failure(`${rt.name} state`, o);
               return [o.ms];
             });
           }
           await rec.measure(rt.name, ['versionMs'], async () => {
-            const o = await exec(rt.bin, [...(rt.pre ?? []), '--version']);
+            const o = await exec(rt.bin, [...(rt.pre ?? []), '--version'], undefined, { env: engineEnv() });
             if (o.code !== 0) throw failure(`${rt.name} --version`, o);
             return [o.ms];
           });
         }
-        const o = await exec(process.execPath, ['-e', '0']);
+        const o = await exec(process.execPath, ['-e', '0'], undefined, { env: engineEnv() });
         if (o.code !== 0) throw failure('node -e 0', o);
         floor.push(round(o.ms));
       }

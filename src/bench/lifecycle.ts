@@ -20,6 +20,7 @@ import { packageRoot } from '../lib/paths';
 import { runDirOf } from '../container/state';
 import { detectAccelerator } from '../vmm/accel';
 import {
+  engineEnv,
   exec,
   failure,
   loadavg,
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
         const id = cliIds.get(rt.name);
         if (id) {
           await rec.measure(rt.name, ['stateMs'], async () => {
-            const o = await exec(rt.bin, argv(rt, 'state', id));
+            const o = await exec(rt.bin, argv(rt, 'state', id), undefined, { env: engineEnv() });
             if (o.code !== 0 || (JSON.parse(o.stdout) as { status: string }).status !== 'created') {
               throw failure(`${rt.name} state`, o);
             }
@@ -140,12 +141,12 @@ async function main(): Promise<void> {
           });
         }
         await rec.measure(rt.name, ['versionMs'], async () => {
-          const o = await exec(rt.bin, ['--version']);
+          const o = await exec(rt.bin, ['--version'], undefined, { env: engineEnv() });
           if (o.code !== 0) throw failure(`${rt.name} --version`, o);
           return [o.ms];
         });
       }
-      const o = await exec(process.execPath, ['-e', '0']);
+      const o = await exec(process.execPath, ['-e', '0'], undefined, { env: engineEnv() });
       if (o.code !== 0) throw failure('node -e 0', o);
       floor.push(round(o.ms));
     }

@@ -54,7 +54,7 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   const out: string[] = [];
   out.push(`### make bench — ${headline(r)}${r.config.quick ? ' (quick run)' : ''}`);
   out.push('');
-  out.push(`Accelerator **${r.accel.toUpperCase()}** (${r.accelReason}); host kernel ${r.host.kernel}; load average ${r.loadAverage.before} before, ${r.loadAverage.after} after; ${r.otherQemuDuringRun} other QEMU process(es) started by others during the run. Floors: a bare QEMU of the same kernel and image (init = \`reboot -f\` for time, \`sleep\` for memory), and \`node -e 0\` for a Node CLI.`);
+  out.push(`Accelerator **${r.accel.toUpperCase()}** (${r.accelReason}); host kernel ${r.host.kernel}; load average ${r.loadAverage.before} before, ${r.loadAverage.after} after; ${r.otherQemuDuringRun} other QEMU process(es) started by others during the run. Floors: a bare QEMU of the same kernel and image (init = \`reboot -f\` for time, \`sleep\` for memory), and \`node -e 0\` for a Node CLI (CLI calls and that floor run in an engine's environment: PATH and CLEAR_* only).`);
   const c = r.config as Record<string, unknown>;
   out.push('');
   out.push(`Configuration: ${c.runs} start runs, ${c.cliRuns} CLI runs, ${(c.levels as number[] | undefined)?.join('/') ?? '?'} idle containers, density cap ${c.densityCap}, dd of ${c.ddMiB} MiB, ${c.ioRuns} I/O round(s), ${c.parallel} parallel creates (make bench's defaults are 10, 20, 1/5/10/20, 40, 256 MiB, 1, 10).`);

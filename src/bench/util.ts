@@ -38,6 +38,21 @@ export const round = (ms: number): number => Math.round(ms * 10) / 10;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The environment an engine gives a runtime: a containerd shim or dockerd
+ * started by systemd passes little more than PATH, none of a login shell's
+ * settings. The CLI latencies (and their `node -e 0` floor) are taken in it,
+ * with clear's own CLEAR_* settings: a variable like NODE_EXTRA_CA_CERTS,
+ * which makes every node parse a certificate file at start (~40 ms here),
+ * would otherwise weigh on the floor and on the CLIs alike and flatter
+ * their ratio.
+ */
+export function engineEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('CLEAR_')) env[k] = v;
+  return env;
+}
+
+/**
  * Runs a command to exit, with piped stdio; times spawn → first stdout byte
  * and spawn → exit. `keepStdout: false` counts stdout bytes without keeping them.
  */
@@ -45,7 +60,7 @@ export function exec(
   cmd: string,
   args: string[],
   timeoutMs = 300_000,
-  opts: { keepStdout?: boolean; cwd?: string } = {},
+  opts: { keepStdout?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Outcome> {
   const keep = opts.keepStdout ?? true;
   return new Promise((resolve, reject) => {
@@ -53,7 +68,7 @@ export function exec(
     let firstOutputMs: number | undefined;
     let lastOutputMs: number | undefined;
     let stdoutBytes = 0;
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => {
