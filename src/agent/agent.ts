@@ -14,6 +14,7 @@ import { unlinkSync } from 'fs';
 import * as net from 'net';
 import type { Duplex } from 'stream';
 import { EventEmitter } from 'events';
+import { printErr } from '../lib/print';
 import { AGENT_VSOCK_PORT } from './protocol';
 import { AgentServer } from './server';
 import { trace } from './trace';
@@ -27,7 +28,11 @@ export interface AgentOptions {
    * PID 1 or with CLEAR_AGENT_POWEROFF=1 in the environment.
    */
   poweroff?: boolean;
-  /** Where the ready line goes; default process.stderr. null: nowhere. */
+  /**
+   * Where the ready line goes; default stderr, written directly (in the
+   * guest the console: building process.stderr's tty stream is cold code
+   * on the way to the first answer). null: nowhere.
+   */
   log?: ((line: string) => void) | null;
   /** Called once the agent has stopped after Shutdown (main exits there). */
   onStopped?: () => void;
@@ -69,7 +74,7 @@ export function parseArgs(argv: string[]): AgentOptions {
 const SHUTDOWN_GRACE_MS = 200;
 
 export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
-  const log = opts.log === undefined ? (l: string) => void process.stderr.write(l + '\n') : opts.log;
+  const log = opts.log === undefined ? (l: string) => printErr(`${l}\n`) : opts.log;
   const poweroff = opts.poweroff ?? (process.pid === 1 || process.env.CLEAR_AGENT_POWEROFF === '1');
   const conns = new Set<Duplex>();
   let listener: { close(): void } | null = null;
@@ -181,7 +186,7 @@ export function main(argv: string[]): void {
   try {
     opts = parseArgs(argv);
   } catch (err) {
-    process.stderr.write(`clear-agent: ${(err as Error).message}\n`);
+    printErr(`clear-agent: ${(err as Error).message}\n`);
     process.exit(2);
   }
   startAgent({ ...opts, onStopped: () => process.exit(0) }).then(
@@ -191,7 +196,7 @@ export function main(argv: string[]): void {
       process.once('SIGINT', stop);
     },
     (err: Error) => {
-      process.stderr.write(`clear-agent: cannot listen on ${opts.listen}: ${err.message}\n`);
+      printErr(`clear-agent: cannot listen on ${opts.listen}: ${err.message}\n`);
       process.exit(err instanceof UsageError ? 2 : 1);
     },
   );

@@ -6,6 +6,7 @@
  * Off, every call here is one environment lookup.
  */
 import { readFileSync } from 'fs';
+import { printErr } from '../lib/print';
 
 // Read at each use, never kept: the agent's start-up snapshot (snapshot.ts)
 // evaluates this module, and serves a Ping, in the image build's guest.
@@ -20,7 +21,7 @@ function uptime(): string {
 }
 
 export function trace(what: string): void {
-  if (enabled()) process.stderr.write(`clear-agent: ${uptime()} ${what}\n`);
+  if (enabled()) printErr(`clear-agent: ${uptime()} ${what}\n`);
 }
 
 /** Wraps each `(call, callback)` handler so its answer is traced with its duration. */
