@@ -11,21 +11,32 @@ import * as path from 'node:path';
 const print = path.resolve(__dirname, '..', 'dist', 'lib', 'print.js');
 
 t.test('a full non-blocking pipe: the rest goes through the stream, nothing lost or reordered', async (t) => {
-  // 2 MiB of numbered lines, far more than a pipe holds (64 KiB). Opening fd
-  // 1 as a net.Socket is what makes it O_NONBLOCK (libuv's uv_pipe_open).
+  // 2 MiB of numbered lines, far more than a pipe holds (64 KiB), written
+  // while nobody reads. Opening fd 1 as a net.Socket is what makes it
+  // O_NONBLOCK (libuv's uv_pipe_open). Then the reader starts and empties
+  // the pipe while the writer's event loop is held (a busy wait), so the
+  // stream still holds most of the text when the last line is written: it
+  // must not overtake it.
   const script = `
     new (require('net').Socket)({ fd: 1, readable: false });
     const { printOut } = require(${JSON.stringify(print)});
     let text = '';
     for (let i = 0; i < 200000; i++) text += String(i).padStart(9, '0') + '\\n';
     printOut(text);
+    require('fs').writeSync(2, 'written\\n');
+    const until = Date.now() + 300;
+    while (Date.now() < until);
     printOut('end\\n');`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pause();
-  await new Promise((r) => setTimeout(r, 500)); // the pipe fills: the writer meets EAGAIN
   const chunks: Buffer[] = [];
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  await new Promise<void>((resolve) =>
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (stderr.includes('written\n')) resolve();
+    }),
+  );
   child.stdout.on('data', (d: Buffer) => chunks.push(d));
   child.stdout.resume();
   const code = await new Promise<number | null>((r) => child.on('close', r));
