@@ -60,6 +60,13 @@ t.test("a call reads the entry and its own command's bundle, no other command's 
   }
 });
 
+t.test("every subcommand main() dispatches to has its bundle (make cli's list matches)", async (t) => {
+  const main = fs.readFileSync(path.join(repo, 'src', 'cli', 'main.ts'), 'utf8');
+  const names = [...main.matchAll(/^  (\w+): \(\) => import\('\.\/(\w+)'\),$/gm)].map((m) => m[2]);
+  t.ok(names.length >= 15, `the module-tree loader names them: ${names.join(' ')}`);
+  for (const name of names) t.ok(fs.existsSync(path.join(repo, 'dist', 'cli-commands', `${name}.js`)), `dist/cli-commands/${name}.js`);
+});
+
 t.test('state and --version read no generated module; create finds the validator beside the bundle', async (t) => {
   t.ok(fs.existsSync(bundle), `${bundle} built (make build)`);
   const generated = (rs: string[]) => rs.filter((r) => r.includes('generated/'));
