@@ -249,6 +249,25 @@ t.test('config errors: exit 1, clear error, no state dir, runc agrees it fails',
   }
 });
 
+t.test('a create without the native addon: names `make native`, leaves no state dir, the id stays free', async (t) => {
+  // A checkout built without `make native`: the CLI's bundles, no addon.
+  const tree = fs.mkdtempSync(path.join(tmp, 'no-addon-'));
+  t.teardown(() => fs.rmSync(tree, { recursive: true, force: true }));
+  for (const part of ['bin', 'dist', 'package.json']) fs.cpSync(path.join(repo, part), path.join(tree, part), { recursive: true });
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(tree, 'node_modules'));
+  const b = bundle();
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const r = spawnSync(path.join(tree, 'bin', 'clear-runtime'), ['--root', root, 'create', '--bundle', b, 'c1'], {
+      encoding: 'utf8',
+      env: { ...process.env, CLEAR_MONITOR_MODULE: fakeMonitor },
+      timeout: 60_000,
+    });
+    t.equal(r.status, 1, `attempt ${attempt}: exit 1`);
+    t.match(r.stderr, /native addon not found.*run 'make native'/s, `attempt ${attempt}: says what is missing: ${r.stderr}`);
+    t.same(entries(root).filter((e) => e === 'c1'), [], `attempt ${attempt}: no state dir`);
+  }
+});
+
 t.test('the lifecycle through the CLI (fake monitor)', async (t) => {
   const b = bundle();
   const pidFile = path.join(b, 'init.pid');

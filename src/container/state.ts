@@ -394,7 +394,16 @@ export async function createContainerDir(root: string, id: string, opts: LockOpt
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ClearError('container with given ID already exists');
     throw new ClearError(sysErrorText(err, 'mkdir', dir));
   }
-  const lock = await lockContainer(root, id, opts);
+  let lock: ContainerLock | undefined;
+  try {
+    lock = await lockContainer(root, id, opts);
+  } catch (err) {
+    // The directory is ours, made a moment ago: a create that fails here
+    // (no native addon for flock, a lock timeout) must not leave it behind
+    // to answer every later create of this id with "already exists".
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   if (!lock) throw new ClearError(`container ${id} was removed while it was being created`);
   return lock;
 }
