@@ -223,6 +223,9 @@ export class Sandbox {
   private async stop(): Promise<MachineExit> {
     try {
       await withTimeout(this.agent.shutdown(), SHUTDOWN_GRACE_MS).catch(() => {});
+      // Hang up now: the agent waits (up to 200 ms) for its connections to
+      // close before it stops and init syncs and powers off.
+      this.agent.close();
       const exit = await withTimeout(this.machine.exited, SHUTDOWN_GRACE_MS).catch(() =>
         this.machine.quit().catch(() => this.machine.kill()),
       );
