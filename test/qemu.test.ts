@@ -70,6 +70,7 @@ t.test('args: machine, memory, accelerator, boot', async (t) => {
   t.match(BASE_CMDLINE, /panic=-1/);
   t.match(BASE_CMDLINE, /oops=panic/, 'a guest kernel oops ends the VM instead of wedging it');
   t.match(BASE_CMDLINE, /reboot=t/, 'a guest reboot ends QEMU at once');
+  t.match(BASE_CMDLINE, /noreplace-smp/, 'a one-vCPU guest does not rewrite its LOCK prefixes at boot');
   t.same(values(args, '-serial'), ['chardev:console']);
   t.ok(values(args, '-chardev').includes('file,id=console,path=/run/clear/vm1/console.log'));
   t.ok(values(args, '-chardev').includes('socket,id=qmp,path=/run/clear/vm1/qmp.sock,server=on,wait=off'));

@@ -120,8 +120,17 @@ export const TCG_TB_SIZE_MIB = 32;
  * leaves what it held locked: its requests are never answered). With the
  * panic (and panic=-1, -no-reboot) the VM ends at once, and so does the
  * container, with the VM-died status, instead of hanging its callers.
+ *
+ * noreplace-smp: an SMP kernel on one vCPU rewrites every LOCK prefix of
+ * its text at boot (the uniprocessor alternatives), thousands of text_poke
+ * calls, each through a temporary address space (a CR3 switch) into a page
+ * of code, which TCG must then translate again. A guest that boots with one
+ * vCPU keeps the prefixes instead: a locked instruction costs nothing more
+ * on one vCPU under TCG, and little under KVM. Measured (TCG, 2026-11-24,
+ * 3 boots each, guest uptime): that step ends at 0.09-0.11 s vs 0.16-0.18
+ * s, init starts ~50 ms sooner. The floor boots with it too.
  */
-export const BASE_CMDLINE = 'console=ttyS0 quiet oops=panic panic=-1 reboot=t';
+export const BASE_CMDLINE = 'console=ttyS0 quiet oops=panic panic=-1 reboot=t noreplace-smp';
 
 /**
  * Kernel words for the guest's timers, by accelerator; they go right after
