@@ -39,6 +39,7 @@ whenGuestBuilt(t, () => {
     t.equal(r.stdout, 'out\n');
     t.match(r.stderr, /rpc: CreateContainer: ok in \d+ ms/);
     t.match(r.stderr, /rpc: Ping: ok in \d+ ms/);
+    t.match(r.stderr, /sandbox: dbg: the console says the agent listens/, 'the agent\'s ready line on the console woke the first call');
     t.same(h.leftovers(), [], 'nothing left');
   });
 
@@ -57,6 +58,7 @@ whenGuestBuilt(t, () => {
     t.match(console, /clear-init: [\d.]+ init started/, 'init\'s timings');
     t.match(console, /clear-agent: [\d.]+ (node bootstrap done|started from the snapshot) \([\d.]+ s after exec\)/, 'node\'s own start-up');
     t.match(console, /clear-agent: [\d.]+ listening/, 'when the agent listens');
+    t.match(console, /clear-agent: [\d.]+ connection accepted/, 'when the host\'s connection came');
     t.match(console, /clear-agent: [\d.]+ Version answered after \d+ ms/, 'each RPC with its duration');
     assertNoLeftovers(t, dirs, dir);
   });

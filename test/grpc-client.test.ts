@@ -205,6 +205,18 @@ t.test('connection failures', async (t) => {
     t.same(messages, [{ n: 2 }]);
   });
 
+  await t.test('retryNow() ends a pause between connection attempts at once (the guest said it listens)', async (t) => {
+    const channel = new GrpcChannel(tempSocket(t));
+    t.teardown(() => channel.close());
+    let woken = false;
+    const paused = channel.backoff(60_000).then(() => (woken = true));
+    await new Promise((r) => setImmediate(r));
+    t.notOk(woken, 'pausing');
+    channel.retryNow();
+    await paused;
+    t.ok(woken, 'woken, not a minute later');
+  });
+
   await t.test('a peer that accepts and never speaks: the deadline, then reset() starts over', async (t) => {
     const socket = tempSocket(t);
     const held: net.Socket[] = [];

@@ -15,7 +15,7 @@ import * as net from 'net';
 import type { Duplex } from 'stream';
 import { EventEmitter } from 'events';
 import { printErr } from '../lib/print';
-import { AGENT_VSOCK_PORT } from './protocol';
+import { AGENT_READY_LINE, AGENT_VSOCK_PORT } from './protocol';
 import { AgentServer } from './server';
 import { trace } from './trace';
 
@@ -119,6 +119,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   const agent = new AgentServer({ onShutdown });
   const accept = (conn: Duplex) => {
+    trace('connection accepted');
     conns.add(conn);
     conn.on('error', () => {}); // the session sees the failure; never crash the agent on it
     conn.once('close', () => conns.delete(conn));
@@ -129,7 +130,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   const ready = () => {
     trace('listening');
-    log?.(`clear-agent: ready on ${opts.listen}`);
+    log?.(`${AGENT_READY_LINE}${opts.listen}`);
     return running;
   };
 

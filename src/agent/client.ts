@@ -146,8 +146,6 @@ function socketPathOf(target: string): string {
   return target.replace(/^unix:(\/\/)?/, '');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class AgentClient {
   private readonly channel: GrpcChannel;
   private closed = false;
@@ -275,10 +273,19 @@ export class AgentClient {
         }
       }
       const pause = Math.min(backoff, deadline - Date.now());
-      if (pause > 0) await sleep(pause);
+      if (pause > 0) await this.channel.backoff(pause);
       backoff = Math.min(backoff * 2, 100);
     }
     throw last;
+  }
+
+  /**
+   * The agent says it listens (its ready line on the VM's console): a
+   * waitReady() between two attempts tries again now, not at its next tick
+   * (up to 100 ms later). Only a hint: readiness is still a Ping answered.
+   */
+  retryNow(): void {
+    this.channel.retryNow();
   }
 
   /** Starts a process; its output waits in the guest's pipes until read. */

@@ -72,6 +72,8 @@ export class GrpcChannel {
   private attempt: net.Socket | null = null;
   private closed = false;
   private readonly calls = new Set<ClientCall>();
+  /** Ends the pauses between connection attempts now (retryNow()). */
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     /** The Unix socket the agent (or its vsock bridge) listens on. */
@@ -106,6 +108,27 @@ export class GrpcChannel {
     this.connection?.destroy();
   }
 
+  /**
+   * The peer says it now listens (the guest agent's ready line): attempts
+   * paused between retries go at once instead of at their next tick.
+   */
+  retryNow(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /** Waits `ms` between two attempts, or until retryNow(). */
+  backoff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
   /** Ends the connection; calls in flight end CANCELLED. */
   close(): void {
     if (this.closed) return;
@@ -125,7 +148,7 @@ export class GrpcChannel {
       } catch (err) {
         const left = (options.deadline ?? Infinity) - Date.now();
         if (!options.waitForReady || left <= 0) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(backoff, left)));
+        await this.backoff(Math.min(backoff, left));
         backoff = Math.min(backoff * 2, RECONNECT_BACKOFF_MS.max);
       }
     }

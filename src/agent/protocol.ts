@@ -19,6 +19,12 @@ export const PROTOCOL = 'clear.agent.v1';
 export const AGENT_VERSION = '0.1.0';
 /** The vsock port the guest agent listens on. */
 export const AGENT_VSOCK_PORT = 1024;
+/**
+ * What the agent writes to stderr (the VM's console) once it listens,
+ * followed by its address. The host watches the console for it to try its
+ * first call at once rather than at its next poll.
+ */
+export const AGENT_READY_LINE = 'clear-agent: ready on ';
 
 // Message types as they arrive (decoded: every scalar field present, with its
 // default) and as they may be sent (plain objects with those fields).

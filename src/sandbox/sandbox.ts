@@ -16,6 +16,7 @@ import { guestArtifacts } from '../lib/paths';
 import { detectAccelerator } from '../vmm/accel';
 import type { AccelKind, Accelerator, DeviceSpec, Machine, MachineExit } from '../vmm/hypervisor';
 import { QemuHypervisor } from '../vmm/qemu/driver';
+import { watchConsoleFor } from './console-watch';
 
 /**
  * The guest image is mounted as root, read-only (devices/root-image.ts says
@@ -58,6 +59,14 @@ const BOOT_TIMEOUT_MS = 8000;
  * above any live guest's answer.
  */
 const AGENT_CONNECT_TIMEOUT_MS = 20_000;
+/**
+ * How long one readiness Ping may wait, under KVM (scaled), before the
+ * client drops its connection and starts over: a hang-breaker for a guest
+ * that accepted and went mute. Unscaled, a TCG guest still setting up its
+ * first connection when the 2 s ran out lost it, and set up a second one
+ * cold (two "connection accepted" in one boot's trace on a slow host).
+ */
+const READY_ATTEMPT_MS = 2000;
 /** How long a guest gets to power itself off before QEMU is told to quit. */
 const SHUTDOWN_GRACE_MS = 1000;
 
@@ -196,12 +205,22 @@ export class Sandbox {
       });
       cleanup.push(() => machine.kill());
       await attached;
-      const { AgentClient, AGENT_VSOCK_PORT } = await loadAgentClient();
+      const { AgentClient, AGENT_VSOCK_PORT, AGENT_READY_LINE } = await loadAgentClient();
       const agentSocket = path.join(opts.runDir, 'agent.sock');
       await vsock.exposeGuestPort(AGENT_VSOCK_PORT, agentSocket);
       const agent = AgentClient.connect(agentSocket, { connectTimeoutMs: AGENT_CONNECT_TIMEOUT_MS * accel.timeoutScale });
       cleanup.push(() => agent.close());
-      await raceExit(machine, agent.waitReady(started + timeoutMs), console);
+      // The guest's ready line is the moment to ask (the poll alone waits
+      // up to 100 ms more, ~50 ms on average; docs/performance.md).
+      const readyLine = watchConsoleFor(console, AGENT_READY_LINE, () => {
+        debug('sandbox', `${opts.name}: the console says the agent listens`);
+        agent.retryNow();
+      });
+      try {
+        await raceExit(machine, agent.waitReady(started + timeoutMs, { attemptMs: READY_ATTEMPT_MS * accel.timeoutScale }), console);
+      } finally {
+        readyLine.close();
+      }
       const bootMs = Date.now() - started;
       debug('sandbox', `${opts.name}: agent ready after ${bootMs} ms (${accel.kind})`);
       return new Sandbox(opts.name, opts.runDir, machine, agent, agentSocket, accel, bootMs, vsock, shares);
@@ -245,8 +264,8 @@ export class Sandbox {
  * come before QEMU's start now overlaps the guest's boot.
  */
 async function loadAgentClient() {
-  const [{ AgentClient }, { AGENT_VSOCK_PORT }] = await Promise.all([import('../agent/client'), import('../agent/protocol')]);
-  return { AgentClient, AGENT_VSOCK_PORT };
+  const [{ AgentClient }, { AGENT_VSOCK_PORT, AGENT_READY_LINE }] = await Promise.all([import('../agent/client'), import('../agent/protocol')]);
+  return { AgentClient, AGENT_VSOCK_PORT, AGENT_READY_LINE };
 }
 
 /** Where a sandbox keeps its guest's console (serial) output. */
