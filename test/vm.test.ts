@@ -103,7 +103,7 @@ function defineTests(): void {
   t.test('the agent\'s node flags follow the accelerator, and it starts from the snapshot made with them; a kernel parameter replaces them', async (t) => {
     await withSandbox(t, async (sb) => {
       const flags = agentNodeFlags(sb.accel.kind);
-      t.same(flags, sb.accel.kind === 'tcg' ? ['--no-opt', '--no-sparkplug'] : [], `flags under ${sb.accel.kind}`);
+      t.same(flags, sb.accel.kind === 'tcg' ? ['--no-opt', '--no-sparkplug', '--regexp-tier-up-ticks=100'] : [], `flags under ${sb.accel.kind}`);
       // The image build made the snapshot on this host, with its accelerator's flags.
       const blobFlags = (await run(sb.agent, ['cat', '/opt/clear/agent.blob.flags'])).stdout.toString().trim();
       t.equal(blobFlags, flags.join(' '), "the image's snapshot was made with the agent's flags");
