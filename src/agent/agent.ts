@@ -98,6 +98,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     const step = () => {
       if (conns.size > 0 && Date.now() < deadline) return void setTimeout(step, 10);
       void close().then(() => {
+        trace('stopped');
         if (!poweroff) return opts.onStopped?.();
         // busybox reboot -f syncs, then reboot(2); -no-reboot ends the VM.
         // On success nothing after this runs; as PID 1 the agent must not
