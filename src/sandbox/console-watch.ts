@@ -33,11 +33,17 @@ export function watchConsoleFor(file: string, marker: string, onSeen: () => void
   const look = () => {
     if (fd < 0) return;
     let text = carry;
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, offset);
-      if (n <= 0) break;
-      offset += n;
-      text += buf.toString('latin1', 0, n);
+    try {
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, buf.length, offset);
+        if (n <= 0) break;
+        offset += n;
+        text += buf.toString('latin1', 0, n);
+      }
+    } catch {
+      // A hint is not worth a monitor: stop watching, the poll goes on.
+      close();
+      return;
     }
     if (text.includes(marker)) {
       close();
