@@ -38,6 +38,7 @@ import {
   round,
   sleep,
   summarize,
+  translationCacheKiB,
   versionLine,
 } from './util';
 
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
   const density: Record<string, { count: number; capped: boolean; pssMiB: number; extrapolated?: number } | { error: string }> = {};
   const guestMemory: Record<string, Record<string, number> | { error: string }> = {};
   let memoryFloorMiB: number | null = null;
+  let memoryFloorTranslationCacheMiB: number | null = null;
   let nodeFloor: number[] = [];
   let failed = false;
   const holders = new Map<string, { id: string; pid: number }[]>();
@@ -218,8 +220,10 @@ async function main(): Promise<void> {
     // ── memory and density: containers running `sleep`, levels interleaved.
     if (CFG.sections.has('memory')) {
       log(`## memory: levels ${CFG.levels.join(', ')}; density budget ${CFG.budgetMiB} MiB, cap ${CFG.densityCap}`);
-      memoryFloorMiB = round((await floorIdlePss(accel, CFG.settleMs)) / 1024);
-      log(`  bare QEMU (init sleeps): ${memoryFloorMiB} MiB PSS`);
+      const floor = await floorIdlePss(accel, CFG.settleMs);
+      memoryFloorMiB = round(floor.pssKiB / 1024);
+      memoryFloorTranslationCacheMiB = round(floor.translationCacheKiB / 1024);
+      log(`  bare QEMU (init sleeps): ${memoryFloorMiB} MiB PSS, of which ${memoryFloorTranslationCacheMiB} MiB TCG's translation cache`);
       const startOne = async (rt: Runtime): Promise<void> => {
         const id = newId(rt, 'mem');
         try {
@@ -236,6 +240,7 @@ async function main(): Promise<void> {
         const children = parentMap();
         const byComm: Record<string, number> = {};
         let total = 0;
+        let tcgKiB = 0;
         for (const c of holders.get(rt.name) ?? []) {
           for (const p of containerPids(rt, c.id, c.pid, children)) {
             const k = pssKiB(p);
@@ -243,12 +248,13 @@ async function main(): Promise<void> {
             // By executable: QEMU renames its process after the VM (-name process=).
             const name = exeName(p);
             byComm[name] = (byComm[name] ?? 0) + k;
+            if (name.startsWith('qemu-system')) tcgKiB += translationCacheKiB(p);
           }
         }
-        return { totalKiB: total, byComm };
+        return { totalKiB: total, byComm, tcgKiB };
       };
       for (const level of [...CFG.levels].sort((a, b) => a - b)) {
-        const entry: MemoryLevel = { containers: level, perContainerMiB: {}, byProcessMiB: {}, errors: {} };
+        const entry: MemoryLevel & Required<Pick<MemoryLevel, 'translationCacheMiB'>> = { containers: level, perContainerMiB: {}, byProcessMiB: {}, translationCacheMiB: {}, errors: {} };
         for (const rt of live) {
           if (rec.failed(rt.name, 'memory')) continue;
           try {
@@ -267,6 +273,7 @@ async function main(): Promise<void> {
           const m = measurePss(rt);
           entry.perContainerMiB[rt.name] = round(m.totalKiB / level / 1024);
           entry.byProcessMiB[rt.name] = Object.fromEntries(Object.entries(m.byComm).map(([k, v]) => [k, round(v / level / 1024)]));
+          if (m.tcgKiB > 0) entry.translationCacheMiB[rt.name] = round(m.tcgKiB / level / 1024);
         }
         memory.push(entry);
         log(`  ${level} containers (load ${loadavg()}): ${JSON.stringify(entry.perContainerMiB)} MiB PSS per container`);
@@ -446,6 +453,7 @@ async function main(): Promise<void> {
     nodeFloorMs: nodeFloor.length ? summarize(nodeFloor) : null,
     memory,
     memoryFloorMiB,
+    memoryFloorTranslationCacheMiB,
     guestMemory,
     density,
     qemuLeftovers: leftovers,

@@ -10,7 +10,7 @@ import { rootImage } from '../devices/root-image';
 import { guestArtifacts } from '../lib/paths';
 import type { Accelerator } from '../vmm/hypervisor';
 import { QemuHypervisor } from '../vmm/qemu/driver';
-import { pssKiB, sleep } from './util';
+import { pssKiB, sleep, translationCacheKiB } from './util';
 
 function tempRunDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'clear-bench-'));
@@ -59,16 +59,20 @@ export async function floorBoot(accel: Accelerator): Promise<number> {
   }
 }
 
-/** Host PSS (KiB) of a bare QEMU whose init is busybox `sleep`, after `settleMs`. */
-export async function floorIdlePss(accel: Accelerator, settleMs: number): Promise<number> {
+/**
+ * Host PSS (KiB) of a bare QEMU whose init is busybox `sleep`, after
+ * `settleMs`, and how much of it is TCG's translation cache.
+ */
+export async function floorIdlePss(accel: Accelerator, settleMs: number): Promise<{ pssKiB: number; translationCacheKiB: number }> {
   const runDir = tempRunDir();
   const machine = await floorMachine(accel, runDir, '/bin/sleep 1000000');
   try {
     await sleep(settleMs);
     const kib = pssKiB(machine.pid);
+    const tcg = translationCacheKiB(machine.pid);
     checkConsole(runDir);
     if (kib === 0) throw new Error('floor VM: QEMU gone before it was measured');
-    return kib;
+    return { pssKiB: kib, translationCacheKiB: tcg };
   } finally {
     await machine.kill().catch(() => {});
     fs.rmSync(runDir, { recursive: true, force: true });

@@ -11,6 +11,12 @@ export interface MemoryLevel {
   perContainerMiB: Record<string, number>;
   /** The same, split by process name. */
   byProcessMiB: Record<string, Record<string, number>>;
+  /**
+   * Of perContainerMiB, TCG's translation cache (QEMU's anonymous executable
+   * memory): what TCG adds, absent under KVM. Only runtimes with such memory;
+   * missing in results from before it was measured.
+   */
+  translationCacheMiB?: Record<string, number>;
   errors: Record<string, string>;
 }
 
@@ -30,6 +36,8 @@ export interface BenchResult {
   nodeFloorMs: Summary | null;
   memory: MemoryLevel[];
   memoryFloorMiB: number | null;
+  /** Of memoryFloorMiB, TCG's translation cache (missing in older results). */
+  memoryFloorTranslationCacheMiB?: number | null;
   guestMemory: Record<string, Record<string, number> | { error: string }>;
   density: Record<string, { count: number; capped: boolean; pssMiB: number; extrapolated?: number } | { error: string }>;
   qemuLeftovers: unknown[];
@@ -103,10 +111,28 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
     out.push('');
     out.push(`clear's host PSS per container at ${last.containers} running, by process: ${Object.entries(last.byProcessMiB.clear).map(([k, v]) => `${k} ${v} MiB`).join(', ')}.`);
   }
+  const tcgLine = translationCacheLine(r);
+  if (tcgLine) {
+    out.push('');
+    out.push(tcgLine);
+  }
   out.push('');
   out.push(`![make bench chart](${svgName})`);
   out.push('');
   return out.join('\n');
+}
+
+/**
+ * What TCG adds to clear's memory figures, as measured in this run: QEMU's
+ * translation cache per container at each level, and in the bare floor.
+ * Null when the run measured none (KVM, or a result from before).
+ */
+export function translationCacheLine(r: BenchResult): string | null {
+  const levels = r.memory.filter((l) => l.translationCacheMiB?.clear !== undefined);
+  if (!levels.length) return null;
+  const perLevel = levels.map((l) => `${l.translationCacheMiB!.clear} MiB at ${l.containers}`).join(', ');
+  const floor = r.memoryFloorTranslationCacheMiB ? ` (the bare QEMU floor: ${r.memoryFloorTranslationCacheMiB} of its ${r.memoryFloorMiB} MiB)` : '';
+  return `What TCG adds: of clear's host PSS per container, QEMU's translation cache (its anonymous executable memory, \`-accel tcg,tb-size=\`) is ${perLevel} running${floor}. A KVM QEMU generates no code and has none of it.`;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

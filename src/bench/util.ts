@@ -194,6 +194,40 @@ export function pssKiB(pid: number): number {
   return m ? Number(m[1]) : 0;
 }
 
+/**
+ * PSS (KiB) of a process's private, anonymous, executable mappings, from
+ * the text of /proc/PID/smaps. In QEMU that is TCG's translation cache (the
+ * code_gen_buffer, `-accel tcg,tb-size=`, one `rwxp` mapping with no file):
+ * the host memory TCG adds to a VM, which a KVM QEMU does not have (no
+ * code is generated there, and QEMU maps nothing else executable without a
+ * file). A process with none gives 0.
+ */
+export function anonExecPssKiB(smaps: string): number {
+  let total = 0;
+  let counting = false;
+  for (const line of smaps.split('\n')) {
+    // A mapping's header: ADDR-ADDR PERMS OFFSET DEV INODE [PATH]
+    const header = /^[0-9a-f]+-[0-9a-f]+ (\S{4}) \S+ \S+ (\d+)\s*(.*)$/.exec(line);
+    if (header) {
+      const [, perms, inode, file] = header;
+      counting = perms[2] === 'x' && perms[3] === 'p' && inode === '0' && file === '';
+      continue;
+    }
+    const pss = counting && /^Pss:\s+(\d+) kB/.exec(line);
+    if (pss) total += Number(pss[1]);
+  }
+  return total;
+}
+
+/** anonExecPssKiB of a live process (0 if it is gone). */
+export function translationCacheKiB(pid: number): number {
+  try {
+    return anonExecPssKiB(fs.readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
 /** Every process's parent, from /proc/PID/stat. */
 export function parentMap(): Map<number, number[]> {
   const children = new Map<number, number[]>();
