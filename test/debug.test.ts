@@ -2,6 +2,7 @@
  * Looking inside when something is slow or wrong:
  *  - config.json's vm.kernel.parameters reach the guest's command line, after
  *    clear's own (the OCI spec's field; `clear.debug=1` is the useful one);
+ *    vm.hypervisor's path runs the VM and its parameters follow clear's;
  *  - with clear.debug=1 the guest's console carries init's and the agent's
  *    timings: node's own start-up, when the agent listens, each RPC and how
  *    long it took, the steps of a create;
@@ -10,6 +11,8 @@
  *    once the container's output has ended: `run` used to exit 255 then).
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { guestArtifacts } from '../src/lib/paths';
 import { Sandbox } from '../src/sandbox/sandbox';
@@ -29,6 +32,45 @@ whenGuestBuilt(t, () => {
     t.equal(r.code, 0, r.stderr);
     t.match(r.stdout, /root=\/dev\/pmem0 .*clear\.test=one quiet/, 'the guest command line, ours first');
     t.same(h.leftovers(), [], 'nothing left');
+  });
+
+  t.test('vm.hypervisor: its path runs the VM, its parameters come after our own', async (t) => {
+    // A QEMU of the bundle's own: a wrapper that notes its arguments.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-hv-'));
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const argvFile = path.join(dir, 'argv');
+    const wrapper = path.join(dir, 'qemu-wrapper');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$@" > ${argvFile}\nexec qemu-system-x86_64 "$@"\n`, { mode: 0o755 });
+    const b = h.bundle('hv', ['echo', 'hi'], (c) => {
+      c.vm = { hypervisor: { path: wrapper, parameters: ['-msg', 'timestamp=on'] }, kernel: { path: guestArtifacts().kernel } };
+    });
+    h.ids.add('hv');
+    const r = h.clear(['run', '--bundle', b, 'hv']);
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.stdout, 'hi\n', 'the container ran in that QEMU');
+    const argv = fs.readFileSync(argvFile, 'utf8').trimEnd().split('\n');
+    t.same(argv.slice(-2), ['-msg', 'timestamp=on'], 'the parameters, last');
+    const machine = argv.findIndex((a) => a.startsWith('microvm'));
+    t.ok(machine > 0 && machine < argv.length - 2, 'our own machine before them');
+    t.same(h.leftovers(), [], 'nothing left');
+  });
+
+  t.test('vm.hypervisor: a path that is not there, or an empty parameter, fails create naming the field and leaves nothing', async (t) => {
+    const cases: [string, object, RegExp][] = [
+      ['hvmissing', { path: '/nonexistent/qemu' }, /vm\.hypervisor\.path \/nonexistent\/qemu: no such file/],
+      ['hvdir', { path: '/tmp' }, /vm\.hypervisor\.path \/tmp: not an executable file/],
+      ['hvparam', { path: '/bin/true', parameters: ['-msg', ''] }, /vm\.hypervisor\.parameters\[1\]/],
+    ];
+    for (const [id, hypervisor, error] of cases) {
+      const b = h.bundle(id, ['true'], (c) => {
+        c.vm = { hypervisor, kernel: { path: guestArtifacts().kernel } };
+      });
+      h.ids.add(id);
+      const r = h.clear(['create', '--bundle', b, id]);
+      t.equal(r.code, 1, `${id}: exit 1`);
+      t.match(r.stderr, error, `${id}: names the field`);
+      t.same(h.leftovers(), [], `${id}: nothing left`);
+    }
   });
 
   t.test('CLEAR_DEBUG=1: RPC durations on stderr, and the exit status still the container\'s', async (t) => {

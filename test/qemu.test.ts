@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { guestArtifacts } from '../src/lib/paths';
 import { detectAccelerator, TIMEOUT_SCALE } from '../src/vmm/accel';
 import type { Accelerator, DeviceSpec, MachineConfig } from '../src/vmm/hypervisor';
-import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS, layoutMemory, TIMER_CMDLINE } from '../src/vmm/qemu/args';
+import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS, layoutMemory, TCG_CPU, TIMER_CMDLINE } from '../src/vmm/qemu/args';
 import { rootImage as rootImageDevice } from '../src/devices/root-image';
 import { QemuHypervisor } from '../src/vmm/qemu/driver';
 import { QmpClient, QmpError } from '../src/vmm/qemu/qmp';
@@ -138,6 +138,14 @@ t.test('args: each device kind', async (t) => {
     { parentFd: 12, childFd: 4 },
   ]);
   t.ok(values(two.args, '-chardev').includes('socket,id=vsock0,fd=3'));
+});
+
+t.test('args: extra arguments (vm.hypervisor.parameters) come after all of clear\'s own', async (t) => {
+  const extra = ['-msg', 'timestamp=on', '-cpu', 'max'];
+  const { args } = buildQemuArgs(cfg({ devices: [{ kind: 'net-tap', ifname: 'tap0', mac: '02:00:00:00:00:01' }] }), { extraArgs: extra });
+  t.same(args.slice(-extra.length), extra, 'last, in order');
+  t.same(values(args, '-cpu'), [TCG_CPU, 'max'], 'a repeated option: QEMU keeps the last, the bundle\'s');
+  t.same(buildQemuArgs(cfg(), {}).args, buildQemuArgs(cfg(), { extraArgs: [] }).args, 'none: nothing added');
 });
 
 t.test('args: no network, no graphics, no default devices', async (t) => {

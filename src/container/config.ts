@@ -134,6 +134,24 @@ export function loadConfig(bundleDir: string): LoadedConfig {
   return { spec, bundle, rootfs, vm: resolveVm(spec.vm, bundle) };
 }
 
+/**
+ * vm.hypervisor, checked before anything is made: the binary must be there
+ * to run (QEMU's own "not found" would come from the monitor, after the
+ * share and virtiofsd were set up), and each parameter is one argument.
+ */
+function checkHypervisor(h: NonNullable<VM['hypervisor']>, binary: string): void {
+  if (!h.path) throw new ClearError('vm.hypervisor.path must not be empty');
+  try {
+    fs.accessSync(binary, fs.constants.X_OK);
+    if (!fs.statSync(binary).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+  } catch (err) {
+    throw new ClearError(`vm.hypervisor.path ${binary}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not an executable file'}`);
+  }
+  for (const [i, p] of (h.parameters ?? []).entries()) {
+    if (typeof p !== 'string' || p === '') throw new ClearError(`vm.hypervisor.parameters[${i}]: an argument must be a non-empty string`);
+  }
+}
+
 function resolveVm(vm: VM | undefined, bundle: string): VM | undefined {
   if (!vm) return undefined;
   // Each parameter is one word of the guest's command line: whitespace would
@@ -142,6 +160,7 @@ function resolveVm(vm: VM | undefined, bundle: string): VM | undefined {
     if (p === '' || /\s/.test(p)) throw new ClearError(`vm.kernel.parameters[${i}] ${JSON.stringify(p)}: one non-empty word without whitespace`);
   }
   const abs = (p: string) => path.resolve(bundle, p);
+  if (vm.hypervisor) checkHypervisor(vm.hypervisor, abs(vm.hypervisor.path));
   return {
     ...(vm.hypervisor ? { hypervisor: { ...vm.hypervisor, path: abs(vm.hypervisor.path) } } : {}),
     kernel: {

@@ -72,7 +72,7 @@ interface SpecLike {
   process: { terminal?: boolean; consoleSize?: { height: number; width: number } };
   mounts?: { destination: string; type?: string; source?: string; options?: string[] }[];
   linux?: { namespaces?: { type: string; path?: string }[]; cgroupsPath?: string; resources?: { memory?: { limit?: number }; cpu?: { quota?: number; period?: number; cpus?: string } } };
-  vm?: { kernel?: { path?: string; parameters?: string[] }; image?: { path?: string } };
+  vm?: { hypervisor?: { path: string; parameters?: string[] }; kernel?: { path?: string; parameters?: string[] }; image?: { path?: string } };
 }
 
 class Monitor {
@@ -112,6 +112,10 @@ class Monitor {
       // takes the last of a repeated one); e.g. clear.debug=1 for timings.
       cmdline: spec.vm?.kernel?.parameters?.join(' '),
       image: spec.vm?.image?.path,
+      // Another QEMU, and arguments of the bundle's own after clear's. The
+      // monitor runs in the bundle: a relative path is the bundle's, as
+      // create checked it (the spec asks for an absolute one).
+      hypervisor: spec.vm?.hypervisor && { ...spec.vm.hypervisor, path: path.resolve(spec.vm.hypervisor.path) },
       // Mounted by the guest's init at boot, before the agent asks for it.
       shares: [{ tag: SHARE_TAG, source: staged.dir, guestMount: GUEST_SHARE_MOUNT }],
       devices: network.devices,

@@ -134,6 +134,8 @@ export interface SandboxOptions {
   devices?: DeviceSpec[];
   /** How the image reaches the guest; default: DAX unless CLEAR_IMAGE_DAX=0. */
   imageMode?: RootImageMode;
+  /** Another QEMU binary, and arguments appended after clear's own. */
+  hypervisor?: { path?: string; parameters?: string[] };
 }
 
 export class Sandbox {
@@ -198,7 +200,8 @@ export class Sandbox {
       // answers: the backend must be serving before the VMM is started.
       const attached = vsock.attach(timeoutMs);
       attached.catch(() => {});
-      const machine = await new QemuHypervisor().start({
+      const hypervisor = new QemuHypervisor({ binary: opts.hypervisor?.path, extraArgs: opts.hypervisor?.parameters });
+      const machine = await hypervisor.start({
         name: opts.name,
         kernel,
         cmdline: [root.cmdline, INIT_CMDLINE, ACCEL_NODE_CMDLINE[accel.kind], mounts, opts.cmdline ?? ''].filter(Boolean).join(' '),

@@ -216,6 +216,13 @@ export interface QemuArgsOptions {
   microvm?: Partial<MicrovmOptions>;
   /** Extra kernel command line placed between BASE_CMDLINE and config.cmdline. */
   extraCmdline?: string;
+  /**
+   * Arguments appended after all of clear's own (config.json's
+   * vm.hypervisor.parameters). Where QEMU keeps the last of a repeated option
+   * (-cpu, -m, -smp, a -global) they override clear's; where it keeps the
+   * first (-accel: the first that works is used) they do not.
+   */
+  extraArgs?: string[];
 }
 
 /** An fd the child must inherit: the parent's `parentFd` appears as `childFd` in QEMU. */
@@ -373,6 +380,7 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
     }
   }
 
+  args.push(...(opts.extraArgs ?? []));
   return { binary: opts.binary ?? 'qemu-system-x86_64', args, fds, qmpSocket };
 }
 

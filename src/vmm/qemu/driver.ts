@@ -23,6 +23,8 @@ export interface QemuHypervisorOptions {
   microvm?: Partial<MicrovmOptions>;
   /** Extra kernel command line, before the config's own. */
   extraCmdline?: string;
+  /** Extra QEMU arguments, after clear's own (args.ts, QemuArgsOptions.extraArgs). */
+  extraArgs?: string[];
   /**
    * How long QEMU may take to answer on QMP, before the accelerator's
    * timeoutScale is applied (ms). QMP answers once QEMU has set the machine
@@ -46,6 +48,7 @@ export class QemuHypervisor implements Hypervisor {
       binary: this.opts.binary ?? qemuBinary(),
       microvm: this.opts.microvm,
       extraCmdline: this.opts.extraCmdline,
+      extraArgs: this.opts.extraArgs,
     });
     const scale = Math.max(1, config.accel.timeoutScale || 1);
     const startTimeout = (this.opts.startTimeoutMs ?? 5_000) * scale;
