@@ -16,6 +16,7 @@ import path from 'node:path';
 import t from 'tap';
 import { guestArtifacts } from '../src/lib/paths';
 import { Sandbox } from '../src/sandbox/sandbox';
+import { detectAccelerator } from '../src/vmm/accel';
 import { CliHarness, clearBin } from './lib/cli';
 import { assertNoLeftovers, VmDirs, whenGuestBuilt } from './lib/vm';
 
@@ -41,15 +42,19 @@ whenGuestBuilt(t, () => {
     const argvFile = path.join(dir, 'argv');
     const wrapper = path.join(dir, 'qemu-wrapper');
     fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$@" > ${argvFile}\nexec qemu-system-x86_64 "$@"\n`, { mode: 0o755 });
+    // An -accel of the bundle's replaces clear's (QEMU uses the first that works).
+    const accel = (await detectAccelerator()).kind === 'tcg' ? 'tcg,tb-size=64' : 'kvm';
+    const parameters = ['-accel', accel, '-msg', 'timestamp=on'];
     const b = h.bundle('hv', ['echo', 'hi'], (c) => {
-      c.vm = { hypervisor: { path: wrapper, parameters: ['-msg', 'timestamp=on'] }, kernel: { path: guestArtifacts().kernel } };
+      c.vm = { hypervisor: { path: wrapper, parameters }, kernel: { path: guestArtifacts().kernel } };
     });
     h.ids.add('hv');
     const r = h.clear(['run', '--bundle', b, 'hv']);
     t.equal(r.code, 0, r.stderr);
     t.equal(r.stdout, 'hi\n', 'the container ran in that QEMU');
     const argv = fs.readFileSync(argvFile, 'utf8').trimEnd().split('\n');
-    t.same(argv.slice(-2), ['-msg', 'timestamp=on'], 'the parameters, last');
+    t.same(argv.slice(-parameters.length), parameters, 'the parameters, last');
+    t.same(argv.flatMap((a, i) => (a === '-accel' ? [argv[i + 1]] : [])), [accel], 'one -accel: the bundle\'s');
     const machine = argv.findIndex((a) => a.startsWith('microvm'));
     t.ok(machine > 0 && machine < argv.length - 2, 'our own machine before them');
     t.same(h.leftovers(), [], 'nothing left');

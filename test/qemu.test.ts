@@ -146,6 +146,11 @@ t.test('args: extra arguments (vm.hypervisor.parameters) come after all of clear
   t.same(args.slice(-extra.length), extra, 'last, in order');
   t.same(values(args, '-cpu'), [TCG_CPU, 'max'], 'a repeated option: QEMU keeps the last, the bundle\'s');
   t.same(buildQemuArgs(cfg(), {}).args, buildQemuArgs(cfg(), { extraArgs: [] }).args, 'none: nothing added');
+  // QEMU uses the first -accel that works: the bundle's must be the only one.
+  const tb = buildQemuArgs(cfg(), { extraArgs: ['-accel', 'tcg,tb-size=128'] }).args;
+  t.same(values(tb, '-accel'), ['tcg,tb-size=128'], 'an -accel of the bundle\'s replaces ours');
+  t.same(values(tb, '-cpu'), [TCG_CPU], 'the CPU model still follows the detected accelerator');
+  t.same(values(buildQemuArgs(cfg({ accel: KVM }), { extraArgs: ['-accel', 'kvm,kernel-irqchip=split'] }).args, '-accel'), ['kvm,kernel-irqchip=split'], 'under KVM too');
 });
 
 t.test('args: no network, no graphics, no default devices', async (t) => {

@@ -219,8 +219,9 @@ export interface QemuArgsOptions {
   /**
    * Arguments appended after all of clear's own (config.json's
    * vm.hypervisor.parameters). Where QEMU keeps the last of a repeated option
-   * (-cpu, -m, -smp, a -global) they override clear's; where it keeps the
-   * first (-accel: the first that works is used) they do not.
+   * (-cpu, -m, -smp, a -global) they override clear's. QEMU keeps the first
+   * -accel that works instead, so with an -accel among them clear gives
+   * none of its own.
    */
   extraArgs?: string[];
 }
@@ -286,8 +287,11 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
     ].join(','),
   );
   if (!m.virtioLegacy) args.push('-global', 'virtio-mmio.force-legacy=off');
-  if (config.accel.kind === 'kvm') args.push('-accel', 'kvm', '-cpu', 'host');
-  else args.push('-accel', `tcg,tb-size=${TCG_TB_SIZE_MIB}`, '-cpu', TCG_CPU);
+  // QEMU uses the first -accel that works: one among the extra arguments
+  // (e.g. tcg,tb-size=128, a faster start for more memory) replaces ours.
+  const ownAccel = !(opts.extraArgs ?? []).includes('-accel');
+  if (config.accel.kind === 'kvm') args.push(...(ownAccel ? ['-accel', 'kvm'] : []), '-cpu', 'host');
+  else args.push(...(ownAccel ? ['-accel', `tcg,tb-size=${TCG_TB_SIZE_MIB}`] : []), '-cpu', TCG_CPU);
   args.push('-m', `${layout.ramNodeMiB + (layout.pmem?.sizeMiB ?? 0)}M`, '-smp', String(config.vcpus));
   args.push('-object', `memory-backend-memfd,id=mem,size=${layout.ramNodeMiB}M,share=on`);
   if (layout.pmem) {
