@@ -361,6 +361,39 @@ function defineTests(): void {
     assertNoLeftovers(t, dirs, dir);
   });
 
+  // QEMU starts while the share is made ready (sharesReady) and connects to
+  // virtiofsd's socket before virtiofsd runs: when the share fails, QEMU,
+  // left waiting for its handshake, must go at once, and the error must be
+  // the share's, not QEMU's.
+  t.test('a share that cannot be made ready fails the boot with its own error, leaving nothing', async (t) => {
+    const dir = dirs.next('sharefail');
+    let qemuStarted = false;
+    const sharesReady = (async () => {
+      // Fail once QEMU has made its sockets (it connects to the share's
+      // right after), as a bind mount that fails late would.
+      const deadline = Date.now() + 60_000;
+      while (!(qemuStarted = fs.existsSync(path.join(dir, 'qmp.sock'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      throw new Error('cannot share /nowhere with the VM: mount: special device /nowhere does not exist');
+    })();
+    await t.rejects(
+      Sandbox.boot({ name: 'sharefail', runDir: dir, shares: [{ tag: 'ctr', source: os.tmpdir() }], sharesReady }),
+      /cannot share \/nowhere with the VM/,
+    );
+    t.ok(qemuStarted, 'QEMU had started before the share failed');
+    assertNoLeftovers(t, dirs, dir);
+  });
+
+  t.test("a virtiofsd that cannot serve its share: the boot fails with virtiofsd's words, leaving nothing", async (t) => {
+    const dir = dirs.next('fsdfail');
+    const missing = path.join(os.tmpdir(), `clear-no-such-dir-${process.pid}`);
+    await t.rejects(
+      Sandbox.boot({ name: 'fsdfail', runDir: dir, shares: [{ tag: 'ctr', source: missing }] }),
+      new RegExp(`virtiofsd for ${missing} exited \\(exit status \\d+\\): .*${path.basename(missing)}`),
+    );
+    assertNoLeftovers(t, dirs, dir);
+  });
+
   t.test('a share on a mount point that holds something else is refused', async (t) => {
     const host = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-ctrshare-'));
     t.teardown(() => fs.rmSync(host, { recursive: true, force: true }));

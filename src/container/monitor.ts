@@ -90,18 +90,20 @@ class Monitor {
     const { stateDir, bundle, id } = this.params;
     const rootfs = path.resolve(bundle, spec.root.path);
     // The hooks have run: the namespace has its interfaces now. Its `ip`
-    // runs while the share's bind mounts are made (two processes, one wait).
+    // runs while the share's bind mounts are made, and those while QEMU
+    // starts up (the sandbox starts virtiofsd once they are done).
     const wiring = wireNetwork(spec, stateDir);
-    let staged: ReturnType<typeof stageShare>;
+    const shareDir = path.join(stateDir, 'share');
+    const staging = stageShare(shareDir, rootfs, spec.mounts ?? []);
+    staging.catch(() => {});
+    let network: Awaited<typeof wiring>;
     try {
-      staged = stageShare(path.join(stateDir, 'share'), rootfs, spec.mounts ?? []);
+      network = await wiring;
     } catch (err) {
-      // What the wiring did, shutdown() undoes (the record lists it).
-      await wiring.catch(() => {});
-      throw err;
+      // The share's error first, as it would have come first alone.
+      throw await staging.then(() => err, (stagingErr: unknown) => stagingErr);
     }
     const size = vmSizeFor(spec.linux?.resources);
-    const network = await wiring;
     this.sandbox = await Sandbox.boot({
       name: id,
       runDir: this.params.runDir,
@@ -117,9 +119,11 @@ class Monitor {
       // create checked it (the spec asks for an absolute one).
       hypervisor: spec.vm?.hypervisor && { ...spec.vm.hypervisor, path: path.resolve(spec.vm.hypervisor.path) },
       // Mounted by the guest's init at boot, before the agent asks for it.
-      shares: [{ tag: SHARE_TAG, source: staged.dir, guestMount: GUEST_SHARE_MOUNT }],
+      shares: [{ tag: SHARE_TAG, source: shareDir, guestMount: GUEST_SHARE_MOUNT }],
+      sharesReady: staging,
       devices: network.devices,
     });
+    const staged = await staging;
     this.record = {
       ...this.record,
       hostPids: this.sandbox.hostPids,

@@ -5,7 +5,7 @@
  * mount namespace of its own, so the mounts vanish with it and never leak
  * onto the host. The container's config is rewritten to the guest paths.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClearError } from '../lib/errors';
@@ -37,39 +37,47 @@ export interface StagedShare {
 
 /**
  * Bind-mounts `rootfs` and the sources of the bind mounts into `dir`, and
- * returns the guest's view. Must run in a private mount namespace.
+ * returns the guest's view. Must run in a private mount namespace. The
+ * `mount` processes run while the caller goes on (the VM's QEMU starting).
  */
-export function stageShare(dir: string, rootfs: string, mounts: MountLike[]): StagedShare {
+export async function stageShare(dir: string, rootfs: string, mounts: MountLike[]): Promise<StagedShare> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const rootTarget = path.join(dir, 'rootfs');
   fs.mkdirSync(rootTarget, { recursive: true });
   // rbind: whatever is mounted below the root (Docker's volumes are not,
-  // but a caller's may be) comes along.
-  bindMount(rootfs, rootTarget, true);
-  const guestMounts = mounts.map((m, i) => {
-    if (!isBindMount(m) || !m.source) return m;
-    const source = m.source;
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(source);
-    } catch (err) {
-      throw new ClearError(`mount source ${source} (for ${m.destination}) does not exist`, { cause: err });
-    }
-    const name = `m${i}`;
-    const target = path.join(dir, name);
-    if (stat.isDirectory()) fs.mkdirSync(target);
-    else fs.writeFileSync(target, '');
-    bindMount(source, target, (m.options ?? []).includes('rbind'));
-    return { ...m, source: `${GUEST_SHARE_MOUNT}/${name}` };
-  });
+  // but a caller's may be) comes along. Every target is its own entry of
+  // `dir`, so the mounts (Docker's /etc/hosts, resolv.conf and hostname
+  // besides the root) are made at once.
+  const [, ...guestMounts] = await Promise.all([
+    bindMount(rootfs, rootTarget, true),
+    ...mounts.map((m, i) => stageMount(dir, m, i)),
+  ]);
   return { dir, guestRoot: `${GUEST_SHARE_MOUNT}/rootfs`, guestMounts };
 }
 
-function bindMount(source: string, target: string, recursive: boolean): void {
+/** One of the spec's mounts as the guest sees it; a bind mount's source is bind-mounted into `dir` first. */
+async function stageMount(dir: string, m: MountLike, i: number): Promise<MountLike> {
+  if (!isBindMount(m) || !m.source) return m;
+  const source = m.source;
+  let stat: fs.Stats;
   try {
-    execFileSync('mount', [recursive ? '--rbind' : '--bind', source, target], { stdio: ['ignore', 'ignore', 'pipe'] });
+    stat = fs.statSync(source);
   } catch (err) {
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new ClearError(`cannot share ${source} with the VM: ${stderr || (err as Error).message}`);
+    throw new ClearError(`mount source ${source} (for ${m.destination}) does not exist`, { cause: err });
   }
+  const name = `m${i}`;
+  const target = path.join(dir, name);
+  if (stat.isDirectory()) fs.mkdirSync(target);
+  else fs.writeFileSync(target, '');
+  await bindMount(source, target, (m.options ?? []).includes('rbind'));
+  return { ...m, source: `${GUEST_SHARE_MOUNT}/${name}` };
+}
+
+function bindMount(source: string, target: string, recursive: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('mount', [recursive ? '--rbind' : '--bind', source, target], (err, _stdout, stderr) => {
+      if (!err) return resolve();
+      reject(new ClearError(`cannot share ${source} with the VM: ${stderr.trim() || err.message}`, { cause: err }));
+    });
+  });
 }

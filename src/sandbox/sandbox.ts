@@ -130,6 +130,12 @@ export interface SandboxOptions {
   cmdline?: string;
   /** Host directories shared into the guest over virtio-fs, each mounted there by its tag. */
   shares?: SandboxShare[];
+  /**
+   * Resolves once the shares' sources are in place (a container's bind
+   * mounts): their virtiofsd start then, while QEMU starts up. A rejection
+   * fails the boot with its error, leaving nothing.
+   */
+  sharesReady?: Promise<unknown>;
   /** More devices, attached after the root disk, vsock and shares (e.g. virtio-net on taps). */
   devices?: DeviceSpec[];
   /** How the image reaches the guest; default: DAX unless CLEAR_IMAGE_DAX=0. */
@@ -190,7 +196,7 @@ export class Sandbox {
       );
       for (const share of shares) {
         cleanup.push(() => share.stop());
-        await share.start(timeoutMs);
+        share.listen();
       }
       // Always kept: under `quiet` the guest says a line or two, unless its
       // kernel dies, and then those last words are what tell why.
@@ -200,19 +206,29 @@ export class Sandbox {
       // answers: the backend must be serving before the VMM is started.
       const attached = vsock.attach(timeoutMs);
       attached.catch(() => {});
+      // virtiofsd starts once the shares' sources are ready, while QEMU
+      // starts up: QEMU's handshake waits on the listening socket for it.
+      const served = startShares(shares, opts.sharesReady);
       const hypervisor = new QemuHypervisor({ binary: opts.hypervisor?.path, extraArgs: opts.hypervisor?.parameters });
-      const machine = await hypervisor.start({
-        name: opts.name,
-        kernel,
-        cmdline: [root.cmdline, INIT_CMDLINE, ACCEL_NODE_CMDLINE[accel.kind], mounts, opts.cmdline ?? ''].filter(Boolean).join(' '),
-        memoryMiB: opts.memoryMiB ?? 256,
-        vcpus: opts.vcpus ?? 1,
-        accel,
-        runDir: opts.runDir,
-        consoleLog: console,
-        devices: [root.device, vsock.spec, ...shares.map((s) => s.spec), ...(opts.devices ?? [])],
-      });
-      cleanup.push(() => machine.kill());
+      const [booted, shared] = await Promise.allSettled([
+        hypervisor.start({
+          name: opts.name,
+          kernel,
+          cmdline: [root.cmdline, INIT_CMDLINE, ACCEL_NODE_CMDLINE[accel.kind], mounts, opts.cmdline ?? ''].filter(Boolean).join(' '),
+          memoryMiB: opts.memoryMiB ?? 256,
+          vcpus: opts.vcpus ?? 1,
+          accel,
+          runDir: opts.runDir,
+          consoleLog: console,
+          devices: [root.device, vsock.spec, ...shares.map((s) => s.spec), ...(opts.devices ?? [])],
+        }),
+        served,
+      ]);
+      if (booted.status === 'fulfilled') cleanup.push(() => booted.value.kill());
+      // A share that could not be served is why QEMU failed, if it did.
+      if (shared.status === 'rejected') throw shared.reason;
+      if (booted.status === 'rejected') throw (await Promise.all(shares.map((s) => s.failure()))).find(Boolean) ?? booted.reason;
+      const machine = booted.value;
       await attached;
       const { AgentClient, AGENT_VSOCK_PORT, AGENT_READY_LINE } = await loadAgentClient();
       const agentSocket = path.join(opts.runDir, 'agent.sock');
@@ -264,6 +280,21 @@ export class Sandbox {
       await Promise.all(this.shares.map((s) => s.stop()));
       fs.rmSync(this.runDir, { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * Starts each share's virtiofsd once `ready` (the sources' bind mounts)
+ * resolves. On failure the listeners close, so a QEMU waiting for its
+ * handshake fails at once rather than at its start timeout.
+ */
+async function startShares(shares: VirtioFsShare[], ready: Promise<unknown> | undefined): Promise<void> {
+  try {
+    await ready;
+    for (const share of shares) await share.start();
+  } catch (err) {
+    for (const share of shares) share.closeListener();
+    throw err;
   }
 }
 

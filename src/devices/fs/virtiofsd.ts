@@ -3,12 +3,19 @@
  * virtiofsd (QEMU's, /usr/lib/qemu/virtiofsd), which QEMU's
  * vhost-user-fs-device talks to. One virtiofsd per share; it serves exactly
  * one VMM connection and exits when that VMM goes away.
+ *
+ * The listening socket is ours (listen), handed to virtiofsd as its fd 3
+ * (`--fd`): QEMU may be started, and connect, before virtiofsd runs. Its
+ * handshake then waits in the socket's backlog until virtiofsd accepts, so
+ * QEMU's own start-up (~0.1 s before it connects) overlaps the share's bind
+ * mounts and virtiofsd's start instead of following them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { ClearError } from '../../lib/errors';
 import { debug } from '../../lib/log';
-import { VIRTIOFSD_PATH } from '../../lib/paths';
+import { SETPRIV, VIRTIOFSD_PATH } from '../../lib/paths';
+import { native } from '../../native';
 import type { DeviceSpec } from '../../vmm/hypervisor';
 
 export interface ShareOptions {
@@ -26,7 +33,10 @@ export class VirtioFsShare {
   readonly spec: DeviceSpec;
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
+  /** Exited and its stderr read to the end. */
+  private closed: Promise<void> = Promise.resolve();
   private stderrTail = '';
+  private listenFd = -1;
 
   constructor(private readonly opts: ShareOptions) {
     this.spec = { kind: 'fs-vhost-user', socket: { path: opts.socketPath }, tag: opts.tag };
@@ -36,11 +46,35 @@ export class VirtioFsShare {
     return this.child?.pid;
   }
 
-  /** Starts virtiofsd and resolves once it listens for the VMM. */
-  async start(timeoutMs: number): Promise<void> {
+  /**
+   * Makes the socket the VMM connects to, listening. Until start() hands it
+   * to virtiofsd, a VMM's connection waits in its backlog; closeListener()
+   * resets it (the VMM then fails its handshake and exits).
+   */
+  listen(): void {
     fs.rmSync(this.opts.socketPath, { force: true });
+    const n = native();
+    this.listenFd = n.unixListen(this.opts.socketPath, 1);
+    // virtiofsd waits in accept(2): the description it inherits must block.
+    n.setBlocking(this.listenFd, true);
+  }
+
+  /** Closes our end of the listening socket (a VMM waiting in its backlog is reset). */
+  closeListener(): void {
+    if (this.listenFd < 0) return;
+    native().close(this.listenFd);
+    this.listenFd = -1;
+  }
+
+  /**
+   * Starts virtiofsd on the listening socket and resolves once it runs. It
+   * reports nothing when ready: the VMM's handshake is what waits for it,
+   * and a virtiofsd that fails takes the socket with it (failure() says why).
+   */
+  async start(): Promise<void> {
+    if (this.listenFd < 0) this.listen();
     const args = [
-      `--socket-path=${this.opts.socketPath}`,
+      '--fd=3',
       '-o', `source=${this.opts.source}`,
       // Container roots change under the guest's feet only through the
       // guest itself: let the guest cache what it reads.
@@ -52,8 +86,8 @@ export class VirtioFsShare {
     ];
     // setpriv --pdeathsig: virtiofsd dies with the process holding the VM,
     // even when that one is SIGKILLed and can clean up nothing.
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', this.opts.binary ?? VIRTIOFSD_PATH, ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const child = spawn(SETPRIV, ['--pdeathsig', 'KILL', this.opts.binary ?? VIRTIOFSD_PATH, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe', this.listenFd],
     });
     this.child = child;
     child.stderr!.on('data', (d: Buffer) => {
@@ -61,26 +95,23 @@ export class VirtioFsShare {
       debug('virtiofsd', d.toString().trim());
     });
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const spawnError = new Promise<never>((_, reject) =>
-      child.once('error', (err) => reject(new ClearError(`cannot run ${VIRTIOFSD_PATH}: ${err.message} (install qemu-system-common: 'make deps')`))),
-    );
-    try {
-      await Promise.race([this.waitForSocket(timeoutMs), spawnError]);
-    } catch (err) {
-      await this.stop();
-      throw err;
-    }
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+    const spawned = await new Promise<Error | null>((resolve) => {
+      child.once('spawn', () => resolve(null));
+      child.once('error', (err) => resolve(err));
+    });
+    // virtiofsd holds the listener now: when it exits, the socket closes with it.
+    this.closeListener();
+    if (spawned) throw new ClearError(`cannot run ${VIRTIOFSD_PATH}: ${spawned.message} (install qemu-system-common: 'make deps')`);
   }
 
-  private async waitForSocket(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!fs.existsSync(this.opts.socketPath)) {
-      if (this.child?.exitCode !== null || this.child?.signalCode) {
-        throw new ClearError(`virtiofsd for ${this.opts.source} exited: ${this.stderrTail.trim() || 'no message'}`);
-      }
-      if (Date.now() > deadline) throw new ClearError(`virtiofsd for ${this.opts.source} did not listen within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  /** Why virtiofsd is gone when it exited on its own (its last words, once read), else null. */
+  async failure(): Promise<ClearError | null> {
+    const child = this.child;
+    if (!child || (child.exitCode === null && child.signalCode === null)) return null;
+    await this.closed;
+    const how = child.exitCode !== null ? `exit status ${child.exitCode}` : `signal ${child.signalCode}`;
+    return new ClearError(`virtiofsd for ${this.opts.source} exited (${how}): ${this.stderrTail.trim() || 'no message'}`);
   }
 
   /** Stops virtiofsd (it normally exits with its VMM) and removes its socket. */
@@ -92,6 +123,7 @@ export class VirtioFsShare {
       await this.exited;
       clearTimeout(timer);
     }
+    this.closeListener();
     fs.rmSync(this.opts.socketPath, { force: true });
   }
 }
