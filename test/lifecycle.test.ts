@@ -12,7 +12,7 @@ import { idError } from '../src/container/ids';
 import * as lc from '../src/container/lifecycle';
 import { formatSchemaError } from '../src/container/config';
 import { hookStateJson } from '../src/container/hooks';
-import { isProcessAlive, lockContainer, readRecord } from '../src/container/state';
+import { fnv1a64Hex, isProcessAlive, lockContainer, readRecord, runDirOf } from '../src/container/state';
 import { NotRunningError } from '../src/lib/errors';
 import { parseSignal } from '../src/lib/signals';
 
@@ -101,6 +101,20 @@ t.test('ids: runc rules', async (t) => {
     const runcSays = /container does not exist/.test(r.stderr) ? undefined : /msg="([^"]*)"/.exec(r.stderr)?.[1];
     t.equal(idError(id), runcSays, `same answer as runc for ${JSON.stringify(id)}`);
   }
+});
+
+t.test('VM run directories: short, and one per (root, id)', async (t) => {
+  // The published FNV-1a 64 test vectors.
+  t.equal(fnv1a64Hex(''), 'cbf29ce484222325');
+  t.equal(fnv1a64Hex('a'), 'af63dc4c8601ec8c');
+  t.equal(fnv1a64Hex('foobar'), '85944171f73967e8');
+  const id = 'x'.repeat(64);
+  const dir = runDirOf('/var/run/docker/runtime-runc/moby', id);
+  t.equal(dir, runDirOf('/var/run/docker/runtime-runc/moby/', id), 'the same root, written another way, is the same directory');
+  t.not(dir, runDirOf('/run/clear', id), 'another root, another directory');
+  t.not(dir, runDirOf('/var/run/docker/runtime-runc/moby', `${id.slice(1)}y`), 'another id, another directory');
+  // The longest socket in it (qmp-ctl.sock) must fit sun_path's 107 bytes.
+  t.ok(`${dir}/qmp-ctl.sock`.length <= 107, `${dir}/qmp-ctl.sock fits a Unix socket address`);
 });
 
 t.test('signals: numbers and names like runc kill', async (t) => {
