@@ -282,14 +282,20 @@ ociTest('bad input: clear errors, non-zero exits, nothing left behind', async (t
     const r = clear(args);
     t.not(r.code, 0, `${what}: non-zero exit`);
     t.match(r.stderr, message, `${what}: the error names it`);
+    // create starts the monitor before it checks the config: refused, it is gone.
+    t.same(leftovers(), [], `${what}: nothing left, no monitor either`);
   }
   t.equal(clear(['delete', '--force', 'ghost']).code, 0, 'delete --force of an unknown id exits 0, as with runc');
 
   const b = withArgs(['sleep', '1000']);
   t.equal(clear(['create', '--bundle', b, 'dup']).code, 0);
+  const monitors = () => leftovers().filter((l) => l.includes('clear-monitor'));
+  const before = monitors();
   const dup = clear(['create', '--bundle', b, 'dup']);
   t.not(dup.code, 0);
   t.match(dup.stderr, /container with given ID already exists/, "runc's wording");
+  t.same(monitors(), before, 'the second create left no monitor beside the first container\'s');
+  t.equal(JSON.parse(clear(['state', 'dup']).stdout).status, 'created', 'the first container is untouched');
   const badSignal = clear(['kill', 'dup', 'SIGNOPE']);
   t.not(badSignal.code, 0);
   t.match(badSignal.stderr, /signal/i);

@@ -115,7 +115,11 @@ export function readSpec(bundle: string): unknown {
  */
 export function loadConfig(bundleDir: string): LoadedConfig {
   const bundle = path.resolve(bundleDir);
-  const raw = readSpec(bundle);
+  return checkConfig(readSpec(bundle), bundle);
+}
+
+/** loadConfig's checks of a config already read from `bundle` (an absolute path). */
+export function checkConfig(raw: unknown, bundle: string): LoadedConfig {
   validateSpecSchema(raw);
   const spec = raw;
   const p = spec.process;

@@ -18,11 +18,11 @@ import * as path from 'node:path';
 import { ClearError, messageOf, NotRunningError } from '../lib/errors';
 import { isValidSignalNumber, parseSignal } from '../lib/signals';
 import { removeCgroups } from './cgroups';
-import { loadConfig, resolveBundle } from './config';
+import { checkConfig, readSpec, resolveBundle } from './config';
 import { runHooks } from './hooks';
 import { checkNetworkNamespace } from './network';
 import { validateId } from './ids';
-import type { MonitorLaunch, ResourcesUpdate } from './monitor-api';
+import type { MonitorLaunch, MonitorSpawn, ResourcesUpdate, SpawnedMonitor } from './monitor-api';
 import type { StatsFiles } from './stats';
 import { type CliState, type Hooks, type HookState, OCI_VERSION, type Status } from './oci-spec';
 import {
@@ -48,7 +48,9 @@ import {
 
 /** The monitor's API as the lifecycle uses it (see monitor-api.ts). */
 export interface MonitorApi {
-  launchMonitor(l: MonitorLaunch): Promise<{ pid: number }>;
+  launchMonitor(l: MonitorLaunch, spawned?: SpawnedMonitor): Promise<{ pid: number }>;
+  /** Starts a monitor ahead of its parameters (optional: a test's fake has none). */
+  spawnMonitor?(s: MonitorSpawn): SpawnedMonitor;
   startContainer(stateDir: string, id: string): Promise<void>;
   signalContainer(stateDir: string, id: string, signal: number, all: boolean): Promise<void>;
   destroyContainer(stateDir: string, id: string): Promise<void>;
@@ -221,7 +223,49 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
   validateId(opts.id);
   const cwd = opts.cwd ?? process.cwd();
   const bundle = resolveBundle(opts.bundle, cwd);
-  const cfg = loadConfig(bundle);
+  const raw = readSpec(bundle);
+  const consoleSocket = opts.consoleSocket ? path.resolve(cwd, opts.consoleSocket) : undefined;
+  const preserveFds = opts.preserveFds && opts.preserveFds > 0 ? opts.preserveFds : 0;
+  const early = spawnMonitorEarly(ctx, { bundle, spec: raw as MonitorSpawn['spec'], consoleSocket, preserveFds });
+  const launched = { yes: false };
+  try {
+    return await createContainer(ctx, opts, { cwd, bundle, raw, consoleSocket, preserveFds, early, launched });
+  } catch (err) {
+    if (early && !launched.yes) await early.abort();
+    throw err;
+  }
+}
+
+/**
+ * The monitor, started before create's checks so that node's start-up in
+ * it (~0.1 s) overlaps them; it waits for its parameters. None when the
+ * monitor API has no such call (a test's fake) or the config is too broken
+ * to tell its namespaces: create's checks then say why.
+ */
+function spawnMonitorEarly(ctx: LifecycleContext, s: MonitorSpawn): SpawnedMonitor | undefined {
+  const api = monitorApi(ctx);
+  if (!api.spawnMonitor) return undefined;
+  try {
+    return api.spawnMonitor(s);
+  } catch {
+    return undefined;
+  }
+}
+
+interface CreateInputs {
+  cwd: string;
+  bundle: string;
+  raw: unknown;
+  consoleSocket: string | undefined;
+  preserveFds: number;
+  early: SpawnedMonitor | undefined;
+  /** Set once the early monitor was handed to launchMonitor, which then owns it. */
+  launched: { yes: boolean };
+}
+
+async function createContainer(ctx: LifecycleContext, opts: CreateOptions, inputs: CreateInputs): Promise<{ pid: number }> {
+  const { cwd, bundle } = inputs;
+  const cfg = checkConfig(inputs.raw, bundle);
   checkNetworkNamespace(cfg.spec);
   const terminal = cfg.spec.process?.terminal === true;
   if (opts.consoleSocket && !terminal) {
@@ -255,6 +299,7 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
     writeRecord(ctx.root, rec);
     fs.mkdirSync(rec.runDir, { recursive: true, mode: 0o700 });
     const hooks = cfg.spec.hooks;
+    inputs.launched.yes = true;
     const { pid } = await monitorApi(ctx).launchMonitor({
       root: ctx.root,
       id: opts.id,
@@ -262,8 +307,8 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
       stateDir,
       runDir: rec.runDir,
       spec: cfg.spec,
-      ...(opts.consoleSocket ? { consoleSocket: path.resolve(cwd, opts.consoleSocket) } : {}),
-      preserveFds: opts.preserveFds && opts.preserveFds > 0 ? opts.preserveFds : 0,
+      ...(inputs.consoleSocket ? { consoleSocket: inputs.consoleSocket } : {}),
+      preserveFds: inputs.preserveFds,
       noPivot: opts.noPivot ?? false,
       noNewKeyring: opts.noNewKeyring ?? false,
       systemdCgroup: ctx.systemdCgroup ?? false,
@@ -278,7 +323,7 @@ export async function create(ctx: LifecycleContext, opts: CreateOptions): Promis
         await runHooks('prestart', hooks?.prestart, st);
         await runHooks('createRuntime', hooks?.createRuntime, st);
       },
-    });
+    }, inputs.early);
 
     if (pidFile) {
       writePidFile(pidFile, pid);

@@ -40,9 +40,29 @@ export interface MonitorLaunch {
   beforeBoot?: (pid: number) => Promise<void>;
 }
 
+/** What a monitor must know before it starts (monitor-launch.ts, spawnMonitor). */
+export interface MonitorSpawn {
+  bundle: string;
+  /** The config as read; only its namespaces are looked at (how the monitor enters them). */
+  spec: Pick<Spec, 'linux'>;
+  /** Absolute path: with one, the monitor gets none of the caller's stdio. */
+  consoleSocket?: string;
+  preserveFds: number;
+}
+
+/** A monitor started ahead of its parameters, waiting for them. */
+export interface SpawnedMonitor {
+  readonly pid: number;
+  /** Gives it the container's parameters; resolves once it reports the container created. */
+  launch(l: MonitorLaunch): Promise<{ pid: number }>;
+  /** Kills a monitor never launched (create refused the container) and waits until it is gone. */
+  abort(): Promise<void>;
+}
+
 export {
   destroyContainer,
   launchMonitor,
+  spawnMonitor,
   pauseContainer,
   resumeContainer,
   signalContainer,

@@ -9,6 +9,7 @@
  * a new one: callers join /proc/<monitor pid>/ns/net.
  *
  * The sync socket (the monitor's last fd) carries JSON lines:
+ *   create  → monitor {MonitorParams}         its parameters (it starts ahead of them)
  *   monitor → create  {"started":true}        namespaces are in place
  *   create  → monitor "boot"                  hooks ran: boot the VM
  *   monitor → create  {"ok":true} | {"error":"..."}
@@ -24,68 +25,108 @@ import { packageRoot } from '../lib/paths';
 import { TIMEOUT_SCALE } from '../vmm/accel';
 import { native } from '../native';
 import type { MonitorParams } from './monitor';
-import type { MonitorLaunch } from './monitor-api';
+import type { MonitorLaunch, MonitorSpawn, SpawnedMonitor } from './monitor-api';
 import type { MonitorKind } from './monitor-main';
 import { INIT_EXEC_ID, type MonitorRecord, readMonitorRecord, writeMonitorRecord } from './monitor-record';
 import { callMonitor, type ControlRequest, MonitorTimeoutError } from './monitor-control';
 import { networkNamespacePath, unwireNetwork } from './network';
 import { describePreservedFds } from './preserved-fds';
 
-/** Spawns the monitor; resolves with its pid once it reports the container created. */
-export async function launchMonitor(l: MonitorLaunch): Promise<{ pid: number }> {
-  const specFile = path.join(l.stateDir, 'config.json');
-  fs.writeFileSync(specFile, JSON.stringify(l.spec));
-  // Looked at here, in the caller's namespaces (a listening socket is refused).
-  const preservedFds = describePreservedFds(3, l.preserveFds);
-  const preserved = preservedFds.map((f) => f.fd);
-  const syncFd = 3 + l.preserveFds;
-  const params: MonitorParams = {
-    id: l.id,
-    bundle: l.bundle,
-    stateDir: l.stateDir,
-    runDir: l.runDir,
-    specFile,
-    syncFd,
-    systemdCgroup: l.systemdCgroup,
-    noPivot: l.noPivot,
-    noNewKeyring: l.noNewKeyring,
-    ...(preservedFds.length ? { preservedFds } : {}),
-    ...(l.consoleSocket ? { consoleSocket: l.consoleSocket } : {}),
-  };
+/**
+ * Starts a container's monitor ahead of its parameters: node's own start-up
+ * (~0.1 s) then overlaps `create`'s checks of the config and its state
+ * files. The monitor waits on its sync socket for the parameters
+ * (SpawnedMonitor.launch) and does nothing before them, so abort() leaves
+ * nothing behind.
+ */
+export function spawnMonitor(s: MonitorSpawn): SpawnedMonitor {
+  const preserved = Array.from({ length: s.preserveFds }, (_, i) => 3 + i);
+  const syncFd = 3 + s.preserveFds;
   // Everything this process inherited beyond what we pass on stays here:
   // callers leave pipes of their own open (conmon's fds 3 and 4, the shim's
   // ttrpc socket) that a long-lived monitor must never hold.
   native().cloexecFrom(3);
-  const [cmd, ...args] = [...namespaceCommand(l.spec), ...monitorCommand('container', params)];
+  const [cmd, ...args] = [...namespaceCommand(s.spec), ...monitorCommand('container', { syncFd, paramsOnSync: true })];
   const child = spawn(cmd, args, {
     detached: true,
     // With a terminal the container's stdio is the pty sent to the console
     // socket: the caller's fds 0-2 must not stay open in the monitor (the
     // caller would wait for their EOF), as runc's init never holds them.
-    stdio: [...(l.consoleSocket ? ['ignore', 'ignore', 'ignore'] as const : [0, 1, 2]), ...preserved, 'pipe'],
-    cwd: l.bundle,
+    stdio: [...(s.consoleSocket ? ['ignore', 'ignore', 'ignore'] as const : [0, 1, 2]), ...preserved, 'pipe'],
+    cwd: s.bundle,
     env: monitorEnv(preserved.length),
   });
   const sync = child.stdio[syncFd] as Duplex | null;
   if (!child.pid || !sync) throw new ClearError(`cannot start the container monitor (is ${cmd} from util-linux installed?)`);
-  const pid = child.pid;
   child.unref();
-  const lines = readline.createInterface({ input: sync });
-  const nextLine = () => readReport<{ started?: boolean; ok?: boolean }>(lines, child, 'the container monitor');
-  try {
-    const started = await nextLine();
-    if (!started.started) throw new ClearError(started.error ?? 'the container monitor failed to start');
-    await l.beforeBoot?.(pid);
-    sync.write('boot\n');
-    const created = await nextLine();
-    if (!created.ok) throw new ClearError(created.error ?? 'the container monitor failed');
-    return { pid };
-  } catch (err) {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    throw err;
-  } finally {
-    lines.close();
-    sync.destroy();
+  return new PendingMonitor(child, sync, syncFd);
+}
+
+/** Spawns the monitor (unless `spawned` was); resolves with its pid once it reports the container created. */
+export async function launchMonitor(l: MonitorLaunch, spawned?: SpawnedMonitor): Promise<{ pid: number }> {
+  return (spawned ?? spawnMonitor(l)).launch(l);
+}
+
+class PendingMonitor implements SpawnedMonitor {
+  readonly pid: number;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly sync: Duplex,
+    private readonly syncFd: number,
+  ) {
+    this.pid = child.pid!;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  async launch(l: MonitorLaunch): Promise<{ pid: number }> {
+    const { child, sync } = this;
+    const lines = readline.createInterface({ input: sync });
+    const nextLine = () => readReport<{ started?: boolean; ok?: boolean }>(lines, child, 'the container monitor');
+    try {
+      const specFile = path.join(l.stateDir, 'config.json');
+      fs.writeFileSync(specFile, JSON.stringify(l.spec));
+      // Looked at here, in the caller's namespaces (a listening socket is refused).
+      const preservedFds = describePreservedFds(3, l.preserveFds);
+      const params: MonitorParams = {
+        id: l.id,
+        bundle: l.bundle,
+        stateDir: l.stateDir,
+        runDir: l.runDir,
+        specFile,
+        syncFd: this.syncFd,
+        systemdCgroup: l.systemdCgroup,
+        noPivot: l.noPivot,
+        noNewKeyring: l.noNewKeyring,
+        ...(preservedFds.length ? { preservedFds } : {}),
+        ...(l.consoleSocket ? { consoleSocket: l.consoleSocket } : {}),
+      };
+      sync.write(`${JSON.stringify(params)}\n`);
+      const started = await nextLine();
+      if (!started.started) throw new ClearError(started.error ?? 'the container monitor failed to start');
+      await l.beforeBoot?.(this.pid);
+      sync.write('boot\n');
+      const created = await nextLine();
+      if (!created.ok) throw new ClearError(created.error ?? 'the container monitor failed');
+      return { pid: this.pid };
+    } catch (err) {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      throw err;
+    } finally {
+      lines.close();
+      sync.destroy();
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.sync.destroy();
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    // Referenced again: node would otherwise end this process (exit status
+    // 0) while it waits for nothing else but the unreferenced child.
+    this.child.ref();
+    this.child.kill('SIGKILL');
+    await this.exited;
   }
 }
 
@@ -100,6 +141,8 @@ export function readReport<T extends object>(
 ): Promise<T & { error?: string }> {
   return new Promise((resolve) => {
     const onExit = () => resolve({ error: `${who} exited before reporting` } as T & { error?: string });
+    // A monitor spawned ahead of its parameters may be gone already.
+    if (child.exitCode !== null || child.signalCode !== null) return onExit();
     child.once('exit', onExit);
     lines.once('line', (line) => {
       child.off('exit', onExit);
@@ -119,7 +162,7 @@ export function readReport<T extends object>(
  * the prestart hook). Both exec: the monitor keeps the spawned pid.
  * lifecycle.create has refused a config without a network namespace.
  */
-function namespaceCommand(spec: MonitorLaunch['spec']): string[] {
+function namespaceCommand(spec: MonitorSpawn['spec']): string[] {
   const unshare = ['unshare', '--mount', '--propagation', 'private'];
   const netns = networkNamespacePath(spec);
   if (netns) return ['nsenter', `--net=${netns}`, ...unshare];

@@ -247,6 +247,12 @@ function reopenForAppend(fd: number): number {
   }
 }
 
+/** What a monitor started ahead of its parameters gets in argv (spawnMonitor). */
+interface PendingParams {
+  syncFd: number;
+  paramsOnSync: true;
+}
+
 /** The monitor's side of the sync socket with `create` (see monitor-launch.ts). */
 class SyncChannel {
   private readonly socket: net.Socket;
@@ -261,12 +267,21 @@ class SyncChannel {
     this.socket.write(`${JSON.stringify(message)}\n`);
   }
 
-  /** Resolves true on "boot", false when create hung up instead. */
-  waitForBoot(): Promise<boolean> {
+  /** The next line from create, or null when create hung up instead. */
+  nextLine(): Promise<string | null> {
     return new Promise((resolve) => {
-      this.lines.once('line', (line) => resolve(line.trim() === 'boot'));
-      this.lines.once('close', () => resolve(false));
+      const onClose = () => resolve(null);
+      this.lines.once('close', onClose);
+      this.lines.once('line', (line) => {
+        this.lines.off('close', onClose);
+        resolve(line);
+      });
     });
+  }
+
+  /** Resolves true on "boot", false when create hung up instead. */
+  async waitForBoot(): Promise<boolean> {
+    return (await this.nextLine())?.trim() === 'boot';
   }
 
   close(): void {
@@ -281,7 +296,16 @@ class SyncChannel {
  * and `create` told so: the bundle's loader saves its code cache then.
  */
 export async function main(paramsJson = process.argv[2], hooks: MonitorHooks = {}): Promise<void> {
-  const params = JSON.parse(paramsJson ?? '') as MonitorParams;
+  const argv = JSON.parse(paramsJson ?? '') as MonitorParams | PendingParams;
+  const sync = new SyncChannel(argv.syncFd);
+  // Started ahead of its parameters (spawnMonitor): they are the first line.
+  let params: MonitorParams;
+  if ('paramsOnSync' in argv) {
+    const line = await sync.nextLine();
+    if (line === null) process.exit(1);
+    params = JSON.parse(line) as MonitorParams;
+  } else params = argv;
+  debug('monitor', 'parameters in hand %d ms after exec', Math.round(process.uptime() * 1000));
   // What `ps` and `docker top` show instead of the JSON argument; the run
   // directory names the VM whose processes (QEMU, virtiofsd) sit beside us.
   process.title = `clear-monitor ${params.id} ${params.runDir}`;
@@ -295,7 +319,6 @@ export async function main(paramsJson = process.argv[2], hooks: MonitorHooks = {
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.once(sig, () => void monitor.shutdown().finally(() => process.exit(VM_DIED_EXIT_CODE)));
   }
-  const sync = new SyncChannel(params.syncFd);
   // The container's cgroup, before anything is spawned: QEMU and virtiofsd
   // inherit it, and callers read it through our pid (see cgroups.ts).
   try {

@@ -119,7 +119,7 @@ export function hostTraces(o: { work: string; clearRoot: string; ids: Iterable<s
       continue;
     }
     if (!running(Number(pid)) || Number(pid) === process.pid || o.except?.(cmd)) continue;
-    if (cmd.includes(o.work) || ids.some((id) => cmd.includes(runDirOf(o.clearRoot, id)))) {
+    if (cmd.includes(o.work) || ids.some((id) => cmd.includes(runDirOf(o.clearRoot, id))) || monitorIn(Number(pid), cmd, o.work)) {
       found.push(`process ${pid}: ${cmd.slice(0, 120)}`);
     }
   }
@@ -128,6 +128,20 @@ export function hostTraces(o: { work: string; clearRoot: string; ids: Iterable<s
   const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(o.clearRoot));
   found.push(...mounts.map((m) => `mount ${m}`));
   return found;
+}
+
+/**
+ * A monitor running in one of the test's bundles (its cwd): also one that
+ * `create` started ahead of its parameters and never gave them, whose
+ * command line names no container yet.
+ */
+function monitorIn(pid: number, cmd: string, work: string): boolean {
+  if (!cmd.includes('clear-monitor')) return false;
+  try {
+    return fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(work);
+  } catch {
+    return false;
+  }
 }
 
 /** The container cgroup's directory as a process in it sees it (with or without a cgroup namespace). */
