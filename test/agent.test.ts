@@ -305,6 +305,45 @@ t.test('the bundled agent (make agent)', { skip: !fs.existsSync(bundle) && 'dist
   t.equal(await exited, 0, 'exits 0 after Shutdown');
 });
 
+t.test("Shutdown under clear's init: the agent asks init to power off, and waits for it", { skip: !fs.existsSync(bundle) && 'dist/guest/agent.js not built' }, async (t) => {
+  // A shell stands for guest/image/init: it traps the signal the agent is
+  // told of, as init does (where the trap syncs and reboots).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-agent-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const sock = path.join(dir, 'agent.sock');
+  const log = path.join(dir, 'init.log');
+  const script = [
+    `trap 'echo asked >> ${log}' USR1`,
+    `CLEAR_INIT_POWEROFF_SIGNAL=SIGUSR1 ${process.execPath} ${bundle} --listen unix:${sock} & a=$!`,
+    `wait $a; echo "wait ended $?" >> ${log}`,
+    `wait $a; echo "agent ended $?" >> ${log}`,
+  ].join('\n');
+  const init = spawn('sh', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  t.teardown(() => {
+    try {
+      process.kill(-init.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  });
+  const initEnded = new Promise<void>((r) => init.on('exit', () => r()));
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    init.stderr!.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('clear-agent: ready')) resolve();
+    });
+    init.on('exit', () => reject(new Error(`agent exited: ${stderr}`)));
+  });
+  const client = AgentClient.connect(sock);
+  t.teardown(() => client.close());
+  await client.shutdown();
+  client.close();
+  await initEnded;
+  t.same(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean), ['asked', 'wait ended 138', 'agent ended 0'],
+    "init was asked while the agent still ran (the signal ended init's wait, 128+SIGUSR1); the agent ended by itself later");
+});
+
 t.test("the agent's start-up snapshot (make agent): made here, the agent started from it answers and spawns", { skip: !fs.existsSync(snapshotEntry) && 'dist/guest/agent-snapshot.js not built' }, async (t) => {
   // What the image build does in a guest (docs/guest.md), with this host's node.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-agent-'));

@@ -96,17 +96,29 @@ whenGuestBuilt(t, () => {
     const sb = await Sandbox.boot({ name: 'debug', runDir: dir, cmdline: 'clear.debug=1' });
     t.teardown(() => sb.shutdown());
     let console = '';
+    let fd = -1;
     try {
       await sb.agent.version();
-      console = fs.readFileSync(`${dir}/console.log`, 'utf8');
+      // Held open: the run directory goes with the VM, the way down is
+      // read afterwards through this fd.
+      fd = fs.openSync(`${dir}/console.log`, 'r');
     } finally {
       await sb.shutdown();
+    }
+    try {
+      console = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
     }
     t.match(console, /clear-init: [\d.]+ init started/, 'init\'s timings');
     t.match(console, /clear-agent: [\d.]+ (node bootstrap done|started from the snapshot) \([\d.]+ s after exec\)/, 'node\'s own start-up');
     t.match(console, /clear-agent: [\d.]+ listening/, 'when the agent listens');
     t.match(console, /clear-agent: [\d.]+ connection accepted/, 'when the host\'s connection came');
     t.match(console, /clear-agent: [\d.]+ Version answered after \d+ ms/, 'each RPC with its duration');
+    // The way down: the agent, still alive, asks init to power off, which
+    // syncs and reboots without waiting for node's exit.
+    t.match(console, /clear-agent: [\d.]+ Shutdown answered[^]*clear-init: [\d.]+ power-off asked by the agent[^]*clear-init: [\d.]+ synced; reboot/, 'Shutdown: init powers off at the agent\'s word');
+    t.notMatch(console, /agent exited with status/, 'without waiting for the agent to end');
     assertNoLeftovers(t, dirs, dir);
   });
 });

@@ -99,6 +99,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       if (conns.size > 0 && Date.now() < deadline) return void setTimeout(step, 10);
       void close().then(() => {
         trace('stopped');
+        if (!poweroff && askInitToPowerOff()) return;
         if (!poweroff) return opts.onStopped?.();
         // busybox reboot -f syncs, then reboot(2); -no-reboot ends the VM.
         // On success nothing after this runs; as PID 1 the agent must not
@@ -116,6 +117,27 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       });
     };
     step();
+  };
+
+  /**
+   * Under clear's init (which names the signal in the environment), init
+   * syncs and powers the VM off at once on that signal, while the agent
+   * waits: node's own exit (~0.1 s under TCG, tearing down its address
+   * space) is then off every container's way down. Should the VM still run
+   * after 2 s, the agent ends as it would have, and init goes on from there.
+   */
+  const askInitToPowerOff = (): boolean => {
+    // Set by clear's init only: the parent is that init, PID 1 of the guest.
+    const signal = process.env.CLEAR_INIT_POWEROFF_SIGNAL;
+    if (!signal) return false;
+    try {
+      process.kill(process.ppid, signal);
+    } catch {
+      return false;
+    }
+    trace('power-off asked of init');
+    setTimeout(() => opts.onStopped?.(), 2000);
+    return true;
   };
 
   const agent = new AgentServer({ onShutdown });
