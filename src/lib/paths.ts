@@ -52,4 +52,6 @@ export const VIRTIOFSD_PATH = '/usr/lib/qemu/virtiofsd';
  * by its path where Debian puts it: a bare name costs a failed exec for every
  * PATH entry before it (~10 on a developer's PATH) on each VM's way to start.
  */
-export const SETPRIV = fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : 'setpriv';
+export function setprivPath(): string {
+  return fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : 'setpriv';
+}

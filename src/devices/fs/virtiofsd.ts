@@ -14,7 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { ClearError } from '../../lib/errors';
 import { debug } from '../../lib/log';
-import { SETPRIV, VIRTIOFSD_PATH } from '../../lib/paths';
+import { setprivPath, VIRTIOFSD_PATH } from '../../lib/paths';
 import { native } from '../../native';
 import type { DeviceSpec } from '../../vmm/hypervisor';
 
@@ -86,7 +86,7 @@ export class VirtioFsShare {
     ];
     // setpriv --pdeathsig: virtiofsd dies with the process holding the VM,
     // even when that one is SIGKILLed and can clean up nothing.
-    const child = spawn(SETPRIV, ['--pdeathsig', 'KILL', this.opts.binary ?? VIRTIOFSD_PATH, ...args], {
+    const child = spawn(setprivPath(), ['--pdeathsig', 'KILL', this.opts.binary ?? VIRTIOFSD_PATH, ...args], {
       stdio: ['ignore', 'ignore', 'pipe', this.listenFd],
     });
     this.child = child;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { ClearError, messageOf } from '../../lib/errors';
 import { logger } from '../../lib/log';
-import { qemuBinary, SETPRIV } from '../../lib/paths';
+import { qemuBinary, setprivPath } from '../../lib/paths';
 import type { Hypervisor, Machine, MachineConfig, MachineExit, MachineStatus } from '../hypervisor';
 import { buildQemuArgs, type MicrovmOptions } from './args';
 import { QmpClient } from './qmp';
@@ -74,7 +74,7 @@ export class QemuHypervisor implements Hypervisor {
     // SIGKILLed and can run no exit hook (QEMU 7.2 has no such option itself).
     const binary = resolveOnPath(inv.binary);
     const child = binary
-      ? spawn(SETPRIV, ['--pdeathsig', 'KILL', binary, ...inv.args], { stdio, detached: true })
+      ? spawn(setprivPath(), ['--pdeathsig', 'KILL', binary, ...inv.args], { stdio, detached: true })
       : spawn(inv.binary, inv.args, { stdio, detached: true });
     const tail = new OutputTail();
     child.stdout?.on('data', (b: Buffer) => tail.push(b));
