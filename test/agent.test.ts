@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { spawn, spawnSync } from 'child_process';
+import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -272,6 +272,18 @@ t.test('waitReady retries until the agent listens', async (t) => {
 const bundle = path.join(__dirname, '..', 'dist', 'guest', 'agent.js');
 const snapshotEntry = path.join(__dirname, '..', 'dist', 'guest', 'agent-snapshot.js');
 
+/** Resolves with the child's stderr once the agent in it says it is ready; rejects if the child exits first. */
+function agentReady(child: ChildProcess): Promise<string> {
+  let stderr = '';
+  return new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('clear-agent: ready')) resolve(stderr);
+    });
+    child.on('exit', () => reject(new Error(`agent exited: ${stderr}`)));
+  });
+}
+
 /** Starts a built agent in a node of its own (`nodeArgs` before its own arguments), listening on a Unix socket. */
 async function startBuiltAgent(t: Test, dir: string, nodeArgs: string[]) {
   const sock = path.join(dir, 'agent.sock');
@@ -280,14 +292,7 @@ async function startBuiltAgent(t: Test, dir: string, nodeArgs: string[]) {
   });
   t.teardown(() => child.kill('SIGKILL'));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes('clear-agent: ready')) resolve();
-    });
-    child.on('exit', () => reject(new Error(`agent exited: ${stderr}`)));
-  });
+  const stderr = await agentReady(child);
   // (--jitless makes Node warn about --expose_wasm first.)
   t.match(stderr, new RegExp(`(^|\n)clear-agent: ready on unix:${sock}\n$`));
   const client = AgentClient.connect(sock);
@@ -327,14 +332,7 @@ t.test("Shutdown under clear's init: the agent asks init to power off, and waits
     }
   });
   const initEnded = new Promise<void>((r) => init.on('exit', () => r()));
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    init.stderr!.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes('clear-agent: ready')) resolve();
-    });
-    init.on('exit', () => reject(new Error(`agent exited: ${stderr}`)));
-  });
+  await agentReady(init);
   const client = AgentClient.connect(sock);
   t.teardown(() => client.close());
   await client.shutdown();
