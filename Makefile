@@ -17,7 +17,7 @@ OCI_SCHEMA_DIR ?= /usr/share/gocode/src/github.com/opencontainers/runtime-spec/s
 E2E_DEB_PACKAGES := docker.io containerd podman conmon tmux jq iptables runc bsdutils
 SCHEMA_GEN := src/container/generated/config-validator.js src/container/generated/config-validator.d.ts
 
-.PHONY: all build deps e2e-deps install bench-docker test-e2e native proto schema ts agent cli monitor exec-helper prefetch-helper guest kernel image test test-report bench-boot bench-lifecycle bench-net bench-teardown bench clean
+.PHONY: all build deps e2e-deps install bench-docker test-e2e native proto schema ts agent cli monitor exec-helper prefetch-helper guest kernel image test test-report bench-boot bench-lifecycle bench-net bench-teardown bench-host-path bench clean
 
 all: build guest
 
@@ -173,6 +173,9 @@ bench-net: build
 # How long the VM outlives its container's process (the bar: one second).
 bench-teardown: build
 	node dist/bench/teardown.js
+
+bench-host-path: build
+	node dist/bench/host-path.js
 
 # docker run --rm busybox true, clear vs runc, interleaved, median of 10 (needs e2e-deps).
 bench-docker: build

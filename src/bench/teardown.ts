@@ -7,17 +7,10 @@
  *
  *   node dist/bench/teardown.js [--runs N]
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runDirOf } from '../container/state';
-import { packageRoot } from '../lib/paths';
-import { detectAccelerator } from '../vmm/accel';
-
-const now = (): number => Number(process.hrtime.bigint()) / 1e6;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { mainOf, now, sleep } from './single-run';
 
 /** Live (not zombie) processes whose command line names `needle`. */
 function pidsNaming(needle: string): number[] {
@@ -59,58 +52,10 @@ async function oneRun(bin: string, root: string, bundle: string, id: string): Pr
   return gone;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
-  const runs = Number(values.runs);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-bench-teardown-'));
-  const bin = path.join(packageRoot(), 'bin', 'clear-runtime');
-  const root = path.join(work, 'root');
-  try {
-    const bundle = path.join(work, 'bundle');
-    execFileSync('bash', [path.join(packageRoot(), 'bundles', 'make-busybox-bundle.sh'), bundle], { stdio: 'ignore' });
-    const cfgPath = path.join(bundle, 'config.json');
-    const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8'));
-    cfg.process.terminal = false;
-    // A second between the lines: time to find the VM's QEMU before the end.
-    cfg.process.args = ['sh', '-c', 'echo started; sleep 1; echo bye'];
-    fs.writeFileSync(cfgPath, JSON.stringify(cfg));
-    const figures: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const ms = await oneRun(bin, root, bundle, `teardown-${i}`);
-      figures.push(Math.round(ms));
-      console.log(`run ${i + 1}/${runs}: VM gone ${Math.round(ms)} ms after the last line`);
-    }
-    const sorted = [...figures].sort((a, b) => a - b);
-    const accel = await detectAccelerator();
-    const result = {
-      date: new Date().toISOString(),
-      accelerator: accel.kind,
-      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} CPUs`,
-      measure: 'last line of the container process → its QEMU process gone (ms)',
-      min: sorted[0],
-      median: sorted[Math.floor(sorted.length / 2)],
-      max: sorted[sorted.length - 1],
-      runs: figures,
-    };
-    console.log(`VM gone after the process: min ${result.min} / median ${result.median} / max ${result.max} ms (${accel.kind})`);
-    const out = path.join(packageRoot(), 'bench', 'results', `${result.date.slice(0, 10)}-teardown-${accel.kind}.json`);
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-    console.log(`written: ${path.relative(packageRoot(), out)}`);
-  } finally {
-    // A run that failed half-way leaves its container: take it down with its VM.
-    for (const id of fs.existsSync(root) ? fs.readdirSync(root) : []) {
-      try {
-        execFileSync(bin, ['--root', root, 'delete', '--force', id], { stdio: 'ignore' });
-      } catch {
-        /* reported by the failure itself */
-      }
-    }
-    fs.rmSync(work, { recursive: true, force: true });
-  }
-}
-
-main().catch((err) => {
-  console.error(`bench-teardown: ${(err as Error).message}`);
-  process.exit(1);
+mainOf({
+  name: 'teardown',
+  measure: 'last line of the container process → its QEMU process gone (ms)',
+  // A second between the lines: time to find the VM's QEMU before the end.
+  args: ['sh', '-c', 'echo started; sleep 1; echo bye'],
+  one: (c) => oneRun(c.bin, c.root, c.bundle, c.id),
 });
