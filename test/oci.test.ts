@@ -269,6 +269,12 @@ ociTest('bad input: clear errors, non-zero exits, nothing left behind', async (t
     ['schema violation', ['create', '--bundle', bundle((s) => (s.process.user.uid = 'root')), 'x2'], /\/process\/user\/uid/],
     ['missing rootfs', ['create', '--bundle', bundle((s) => (s.root.path = '/nonexistent-rootfs')), 'x3'], /nonexistent-rootfs/],
     ['bad id', ['create', '--bundle', withArgs(['true']), 'bad/id'], /invalid container ID format/],
+    // Found by the monitor while QEMU already starts (the share is made meanwhile): QEMU must go too.
+    [
+      'missing bind-mount source',
+      ['create', '--bundle', bundle((s) => s.mounts.push({ destination: '/data', type: 'bind', source: '/nonexistent-src', options: ['bind'] })), 'x5'],
+      /mount source \/nonexistent-src \(for \/data\) does not exist/,
+    ],
     ['kill unknown id', ['kill', 'ghost', '9'], /does not exist/],
     ['delete unknown id', ['delete', 'ghost'], /does not exist/],
     ['start unknown id', ['start', 'ghost'], /does not exist/],
