@@ -6,6 +6,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { hostTscKHz } from '../src/vmm/accel';
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'bin', 'clear-runtime');
@@ -49,6 +50,12 @@ t.test('check: a missing guest kernel fails and the last line names it', async (
     t.match(r.stdout, new RegExp(`^${label}: `, 'm'), `a ${label} line`);
   }
   t.match(r.stdout, /^accelerator: +tcg: forced by CLEAR_ACCEL=tcg/m);
+  const tsc = hostTscKHz();
+  t.match(
+    r.stdout,
+    new RegExp(`^accelerator: .*; ${tsc ? `guests are told the host TSC's rate \\(${tsc} kHz\\)` : "the host does not state its TSC's rate"}`, 'm'),
+    "whether TCG guests are told their TSC's rate",
+  );
 });
 
 t.test('check: a missing QEMU is named with how to get it', async (t) => {

@@ -11,9 +11,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { guestArtifacts } from '../src/lib/paths';
-import { detectAccelerator, TIMEOUT_SCALE } from '../src/vmm/accel';
+import { detectAccelerator, hostTscKHz, TIMEOUT_SCALE } from '../src/vmm/accel';
 import type { Accelerator, DeviceSpec, MachineConfig } from '../src/vmm/hypervisor';
-import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS, layoutMemory, TCG_CPU, TIMER_CMDLINE } from '../src/vmm/qemu/args';
+import { BASE_CMDLINE, buildQemuArgs, DEFAULT_MICROVM_OPTIONS, layoutMemory, TCG_CPU, TIMER_CMDLINE, timerCmdline } from '../src/vmm/qemu/args';
 import { rootImage as rootImageDevice } from '../src/devices/root-image';
 import { QemuHypervisor } from '../src/vmm/qemu/driver';
 import { QmpClient, QmpError } from '../src/vmm/qemu/qmp';
@@ -356,6 +356,33 @@ function fakeHost(t: Tap, files: Record<string, string>): string {
   return root;
 }
 
+t.test("accel: a TCG guest is told the host TSC's rate only where the host states it exactly", async (t) => {
+  const cpuinfo = (flags: string) => `processor\t: 0\ncpu MHz\t\t: 2096.029\nflags\t\t: fpu ${flags}\n`;
+  const vmHost = fakeHost(t, { 'proc/cpuinfo': cpuinfo('tsc constant_tsc tsc_known_freq nonstop_tsc hypervisor') });
+  t.equal(hostTscKHz(vmHost), 2096029);
+  const a = await detectAccelerator({ env: {}, hostRoot: vmHost });
+  t.match(a, { kind: 'tcg', guestTscKHz: 2096029 });
+  t.equal(timerCmdline(a), `${TIMER_CMDLINE.tcg} tsc_early_khz=2096029`);
+  t.match(values(buildQemuArgs(cfg({ accel: a })).args, '-append')[0], / noapictimer tsc_early_khz=2096029 /);
+  t.equal(timerCmdline({ ...KVM, guestTscKHz: 2096029 }), TIMER_CMDLINE.kvm, 'a KVM guest gets the rate from its hypervisor');
+
+  // "cpu MHz" is then the current clock, not the TSC's: say nothing.
+  const meters = fakeHost(t, { 'proc/cpuinfo': cpuinfo('tsc constant_tsc tsc_known_freq nonstop_tsc aperfmperf') });
+  t.equal(hostTscKHz(meters), undefined, 'APERF/MPERF');
+  const cpufreq = fakeHost(t, {
+    'proc/cpuinfo': cpuinfo('tsc constant_tsc tsc_known_freq nonstop_tsc'),
+    'sys/devices/system/cpu/cpu0/cpufreq/scaling_governor': 'schedutil\n',
+  });
+  t.equal(hostTscKHz(cpufreq), undefined, 'a cpufreq driver');
+  // The rate was measured by the host kernel, or the TSC's rate changes.
+  t.equal(hostTscKHz(fakeHost(t, { 'proc/cpuinfo': cpuinfo('tsc constant_tsc nonstop_tsc') })), undefined, 'not known');
+  t.equal(hostTscKHz(fakeHost(t, { 'proc/cpuinfo': cpuinfo('tsc tsc_known_freq') })), undefined, 'not constant');
+  t.equal(hostTscKHz(fakeHost(t, {})), undefined, 'no /proc/cpuinfo');
+  const notStated = await detectAccelerator({ env: {}, hostRoot: meters });
+  t.notOk('guestTscKHz' in notStated);
+  t.equal(timerCmdline(notStated), TIMER_CMDLINE.tcg);
+});
+
 t.test('accel: forced, no kvm, PVM, no vmx, cache', async (t) => {
   t.same(TIMEOUT_SCALE, { kvm: 1, tcg: 10 });
   const forced = await detectAccelerator({ env: { CLEAR_ACCEL: 'kvm' } });
@@ -433,6 +460,7 @@ $B mount -t proc proc /proc
 $B mount -t sysfs sys /sys
 echo "${MARKER} uptime=$($B cut -d' ' -f1 /proc/uptime)"
 echo "virtio-devices: $($B ls /sys/bus/virtio/devices | $B tr '\\n' ' ')"
+echo "clocksource: $($B cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 case "$($B cat /proc/cmdline)" in
   *clear.test=fs*) $B mount -t virtiofs share /mnt && echo "FS: $($B cat /mnt/hello)" ;;
 esac
@@ -533,6 +561,15 @@ t.test('boot', { skip: bootSkip }, async (t) => {
     const con = fs.readFileSync(c.consoleLog!, 'utf8');
     t.match(con, MARKER);
     t.match(con, /virtio-devices: virtio0/, 'the guest found the virtio-mmio disk from the kernel command line');
+    if (accel.kind === 'tcg' && accel.guestTscKHz) {
+      // Told the host's TSC rate, the guest keeps time with its TSC on every
+      // boot, never with 10 ms jiffies after a failed calibration.
+      // (tsc-early until the kernel registers the TSC for good, ~1 s on.)
+      t.match(con, /clocksource: tsc(-early)?\r?\n/, `the guest's clock is its TSC (told ${accel.guestTscKHz} kHz)`);
+      t.notMatch(con, /Marking TSC unstable/);
+    } else {
+      t.comment(`the guest's clocksource not checked: ${accel.kind === 'kvm' ? 'KVM guests keep their own' : 'this host does not state its TSC rate'}`);
+    }
     t.equal(await m.status(), 'running');
     await m.pause();
     t.equal(await m.status(), 'paused');

@@ -13,6 +13,7 @@ import { requestedRootImageMode, rootImage } from '../devices/root-image';
 import { messageOf } from '../lib/errors';
 import { guestArtifacts, packageRoot, qemuBinary, VIRTIOFSD_PATH } from '../lib/paths';
 import { detectAccelerator } from '../vmm/accel';
+import type { Accelerator } from '../vmm/hypervisor';
 import type { GlobalOptions } from './main';
 
 export { OCI_SPEC_VERSION, versionText } from './version';
@@ -70,10 +71,17 @@ async function checkQemu(): Promise<CheckLine[]> {
 async function checkAccel(): Promise<CheckLine> {
   try {
     const a = await detectAccelerator();
-    return { label: 'accelerator', detail: `${a.kind}: ${a.reason}` };
+    return { label: 'accelerator', detail: `${a.kind}: ${a.reason}${a.kind === 'tcg' ? `; ${guestTscLine(a)}` : ''}` };
   } catch (err) {
     return { label: 'accelerator', detail: `cannot tell: ${messageOf(err)}` };
   }
+}
+
+/** Under TCG, whether guests are told their TSC's rate (args.ts, timerCmdline). */
+function guestTscLine(a: Accelerator): string {
+  return a.guestTscKHz
+    ? `guests are told the host TSC's rate (${a.guestTscKHz} kHz)`
+    : "the host does not state its TSC's rate: a guest measures it, and on a busy host may keep 10 ms jiffies time instead";
 }
 
 function checkVsock(): CheckLine {

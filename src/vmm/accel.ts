@@ -41,6 +41,37 @@ function accel(kind: AccelKind, reason: string): Accelerator {
 }
 
 export async function detectAccelerator(opts: DetectOptions = {}): Promise<Accelerator> {
+  const chosen = await chooseAccelerator(opts);
+  if (chosen.kind !== 'tcg') return chosen;
+  const tscKHz = hostTscKHz(opts.hostRoot ?? '');
+  return tscKHz ? { ...chosen, guestTscKHz: tscKHz } : chosen;
+}
+
+/**
+ * The host TSC's rate in kHz, where /proc/cpuinfo states it exactly: the
+ * host kernel was given the rate (`tsc_known_freq`: by its hypervisor or by
+ * CPUID, as on this kind of cloud VM), the TSC runs at one rate whatever
+ * the CPU does (`constant_tsc`, `nonstop_tsc`), and nothing else feeds
+ * "cpu MHz" (no APERF/MPERF counters, no cpufreq driver), so that line is
+ * the kernel's cpu_khz, which it sets to the TSC's known rate. Anywhere
+ * else (a bare-metal host whose "cpu MHz" is the current clock) this says
+ * nothing rather than guess.
+ */
+export function hostTscKHz(root = ''): number | undefined {
+  let cpuinfo: string;
+  try {
+    cpuinfo = fs.readFileSync(`${root}/proc/cpuinfo`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1] ?? '').trim().split(/\s+/));
+  const known = ['tsc_known_freq', 'constant_tsc', 'nonstop_tsc'].every((f) => flags.has(f));
+  if (!known || flags.has('aperfmperf') || fs.existsSync(`${root}/sys/devices/system/cpu/cpu0/cpufreq`)) return undefined;
+  const mhz = Number(/^cpu MHz\s*:\s*([0-9.]+)$/m.exec(cpuinfo)?.[1]);
+  return mhz > 0 ? Math.round(mhz * 1000) : undefined;
+}
+
+async function chooseAccelerator(opts: DetectOptions): Promise<Accelerator> {
   const env = opts.env ?? process.env;
   const root = opts.hostRoot ?? '';
   const forced = env.CLEAR_ACCEL;

@@ -16,6 +16,14 @@ export interface Accelerator {
    * TCG, where a guest runs about ten times slower.
    */
   timeoutScale: number;
+  /**
+   * Under TCG the guest reads the host's own TSC (QEMU's rdtsc is the
+   * host's), so where the host knows its TSC's rate in kHz the guest is told
+   * it instead of measuring it (which fails on a busy host: see the QEMU
+   * driver's timer words). Absent where the host's rate is not known, and
+   * under KVM, whose guest gets it from the hypervisor.
+   */
+  guestTscKHz?: number;
 }
 
 /**

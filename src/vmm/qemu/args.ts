@@ -153,6 +153,22 @@ export const TIMER_CMDLINE: Record<Accelerator['kind'], string> = {
 };
 
 /**
+ * TIMER_CMDLINE's words, and under TCG the TSC's rate where the host knows
+ * it (`tsc_early_khz`, Accelerator.guestTscKHz). The guest kernel otherwise
+ * measures its TSC against the PIT in a few quick reads, which a TCG vCPU
+ * that the host preempts in between fails; with no HPET or ACPI PM timer to
+ * fall back on it then marks the TSC unstable and keeps time with jiffies:
+ * 10 ms timers and clock resolution for the container's whole life, after a
+ * ~0.2 s delay-loop calibration. Seen (TCG, 2026-11-25, this host at load
+ * ~1, `run`s alternated with and without the word): in 11 of 30 boots
+ * without it, in none of 24 with it; `run` → first output no different.
+ */
+export function timerCmdline(accel: Accelerator): string {
+  const tsc = accel.kind === 'tcg' && accel.guestTscKHz ? ` tsc_early_khz=${accel.guestTscKHz}` : '';
+  return TIMER_CMDLINE[accel.kind] + tsc;
+}
+
+/**
  * The CPU model under TCG: QEMU's `max` without ERMS. With ERMS the guest
  * kernel's copy_to_user/clear_user, memcpy, memset and clear_page take
  * their `rep movsb`/`rep stosb` forms, and TCG runs a string instruction
@@ -306,7 +322,7 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
   }
   args.push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
   args.push('-kernel', config.kernel);
-  const cmdline = [BASE_CMDLINE, TIMER_CMDLINE[config.accel.kind], ...layout.cmdline, opts.extraCmdline ?? '', config.cmdline].map((s) => s.trim()).filter(Boolean);
+  const cmdline = [BASE_CMDLINE, timerCmdline(config.accel), ...layout.cmdline, opts.extraCmdline ?? '', config.cmdline].map((s) => s.trim()).filter(Boolean);
   args.push('-append', cmdline.join(' '));
 
   if (config.consoleLog === null) {
