@@ -234,6 +234,33 @@ t.test('agent over a Unix socket', async (t) => {
   });
 });
 
+t.test("SetGuestTime: the host's time reaches the agent's clock setter; an agent without one refuses", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-agent-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const set: Array<[number, number]> = [];
+  const guest = await startAgent({ listen: `unix:${path.join(dir, 'guest.sock')}`, log: null, setClock: (s, n) => set.push([s, n]) });
+  t.teardown(() => guest.close());
+  const client = AgentClient.connect(path.join(dir, 'guest.sock'));
+  t.teardown(() => client.close());
+  await client.waitReady(Date.now() + 5000);
+  const before = Date.now();
+  await client.setGuestTime();
+  const after = Date.now();
+  t.equal(set.length, 1, 'set once');
+  const [sec, nsec] = set[0];
+  const ms = sec * 1000 + nsec / 1e6;
+  t.ok(ms >= before && ms <= after, `the host's time, read for the call (${ms} in ${before}..${after})`);
+  t.equal(nsec % 1e6, 0, 'whole milliseconds, as the host reads them');
+
+  // On a host (no CLEAR_AGENT_SETS_CLOCK): refused, and the host's clock is never touched.
+  const onHost = await startAgent({ listen: `unix:${path.join(dir, 'host.sock')}`, log: null });
+  t.teardown(() => onHost.close());
+  const hostClient = AgentClient.connect(path.join(dir, 'host.sock'));
+  t.teardown(() => hostClient.close());
+  await hostClient.waitReady(Date.now() + 5000);
+  await rejectsWith(t, hostClient.setGuestTime(), 'FAILED_PRECONDITION', /does not own its machine's clock/);
+});
+
 t.test('Shutdown stops an agent on the host', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clear-agent-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));

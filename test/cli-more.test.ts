@@ -318,6 +318,29 @@ async function nothingLeft(t: Test, id: string): Promise<void> {
 }
 const readCounter = (f: string) => Number(fs.readFileSync(f, 'utf8').trim() || '0');
 
+/**
+ * The container's clock against the host's at one moment: the container
+ * makes a file on its own tmpfs (stamped by the guest's clock) and then one
+ * in a bind mount (stamped by the host's: virtiofsd creates it). busybox's
+ * stat shows nanoseconds, `date` only seconds. Coarse file times have a
+ * tick's granularity on either side.
+ */
+function containerClock(vm: (args: string[]) => Result, id: string, hostDir: string): { guest: number; host: number } {
+  const r = vm(['exec', id, 'sh', '-c', 'touch /dev/shm/now /shared/now && stat -c %y /dev/shm/now /shared/now']);
+  const stamps = [...r.stdout.matchAll(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})\d* \+0000$/gm)].map((m) => Date.parse(`${m[1]}T${m[2]}Z`));
+  if (r.code !== 0 || stamps.length !== 2) throw new Error(`exec stat: ${r.code} ${r.stdout} ${r.stderr}`);
+  fs.rmSync(path.join(hostDir, 'now'), { force: true });
+  return { guest: stamps[0], host: stamps[1] };
+}
+
+/** How far behind the host's the guest's clock may be: the transit of the call that set it, and a virtio-fs create. */
+const CLOCK_LAG_MS = 150;
+
+function clockAgrees(t: Test, c: { guest: number; host: number }, when: string): void {
+  const lag = c.host - c.guest;
+  t.ok(lag <= CLOCK_LAG_MS && lag >= -20, `${when}: the container's clock is the host's (${lag} ms behind)`);
+}
+
 whenGuestBuilt(t, () =>
   t.test('a real VM: pause freezes it, resume thaws it, kill 9 ends it while paused', async (t) => {
     const shared = fs.mkdtempSync(path.join(tmp, 'shared-'));
@@ -334,6 +357,7 @@ whenGuestBuilt(t, () =>
       t.equal(vm(['ps', '-f', 'json', 'frozen']).stdout, `[${pid}]\n`, 'ps: the monitor');
       for (let i = 0; i < 300 && !(fs.existsSync(counter) && readCounter(counter) > 2); i++) await sleep(100);
       t.ok(readCounter(counter) > 2, 'the counter advances');
+      clockAgrees(t, containerClock(vm, 'frozen', shared), 'after boot');
 
       let p = vm(['pause', 'frozen']);
       t.equal(p.code, 0, p.stderr);
@@ -348,6 +372,8 @@ whenGuestBuilt(t, () =>
       t.equal(JSON.parse(vm(['state', 'frozen']).stdout).status, 'running');
       for (let i = 0; i < 100 && readCounter(counter) <= frozenAt; i++) await sleep(100);
       t.ok(readCounter(counter) > frozenAt, 'the counter advances again after resume');
+      // A stopped VM's clock stands still: resume sets it again.
+      clockAgrees(t, containerClock(vm, 'frozen', shared), 'after 2.5 s paused');
 
       t.equal(vm(['pause', 'frozen']).code, 0);
       const k = vm(['kill', 'frozen', '9']);

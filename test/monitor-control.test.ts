@@ -30,6 +30,7 @@ t.test('requests reach the agent through the monitor; answers and refusals come 
       throw refusal('cpu quota 300000/100000 needs 3 vCPUs; the VM has 1', 3, 'INVALID_ARGUMENT');
     },
     statsContainer: async (id: string) => ({ files: { 'memory.current': `7 ${id}` }, cpus: 1 }),
+    setGuestTime: async () => void calls.push(['set-guest-time']),
   } as unknown as AgentClient;
   const sock = path.join(dir, 'control.sock');
   const control = serveMonitorControl(sock, agent, 'c1');
@@ -37,11 +38,12 @@ t.test('requests reach the agent through the monitor; answers and refusals come 
 
   t.equal(await callMonitor(sock, { op: 'start' }), undefined, 'start answered');
   await callMonitor(sock, { op: 'signal', signal: 15 });
+  t.equal(await callMonitor(sock, { op: 'set-guest-time' }), undefined, "resume's clock answered");
   t.same(await callMonitor(sock, { op: 'stats' }), { files: { 'memory.current': '7 c1' }, cpus: 1 }, 'stats: the agent\'s result');
   const err = await callMonitor(sock, { op: 'update', resources: { cpu: { quota: 300000 } } }).catch((e: unknown) => e as Error & { codeName?: string; code?: number });
   t.ok(err instanceof Error, 'an agent refusal rejects');
   t.match(err, { name: 'AgentCallError', codeName: 'INVALID_ARGUMENT', code: 3, message: 'cpu quota 300000/100000 needs 3 vCPUs; the VM has 1' }, 'with its name, code and words');
-  t.same(calls, [['start', 'c1'], ['signal', 'init', 15], ['update', 'c1', { cpu: { quota: 300000 } }]], 'each call, with the container\'s id');
+  t.same(calls, [['start', 'c1'], ['signal', 'init', 15], ['set-guest-time'], ['update', 'c1', { cpu: { quota: 300000 } }]], 'each call, with the container\'s id');
 
   const [a, b] = await Promise.all([callMonitor(sock, { op: 'stats' }), callMonitor(sock, { op: 'stats' })]);
   t.same(a, b, 'two callers at once each get an answer');

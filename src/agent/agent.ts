@@ -15,6 +15,7 @@ import * as net from 'net';
 import type { Duplex } from 'stream';
 import { EventEmitter } from 'events';
 import { printErr } from '../lib/print';
+import { native } from '../native';
 import { AGENT_READY_LINE, AGENT_VSOCK_PORT } from './protocol';
 import { AgentServer } from './server';
 import { trace } from './trace';
@@ -36,6 +37,13 @@ export interface AgentOptions {
   log?: ((line: string) => void) | null;
   /** Called once the agent has stopped after Shutdown (main exits there). */
   onStopped?: () => void;
+  /**
+   * How SetGuestTime sets the machine's clock; null: the call is refused.
+   * Default: clock_settime with CLEAR_AGENT_SETS_CLOCK=1 in the environment
+   * (clear's init sets it), else null, so that an agent run on a host never
+   * sets the host's clock.
+   */
+  setClock?: ((sec: number, nsec: number) => void) | null;
 }
 
 /** The native module's AF_VSOCK listener (src/native/fd-stream). */
@@ -68,6 +76,10 @@ export function parseArgs(argv: string[]): AgentOptions {
     }
   }
   return { listen };
+}
+
+function setRealtimeClock(sec: number, nsec: number): void {
+  native().setRealtime(sec, nsec);
 }
 
 /** How long Shutdown waits for the host to hang up before going on. */
@@ -140,7 +152,8 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     return true;
   };
 
-  const agent = new AgentServer({ onShutdown });
+  const setClock = opts.setClock !== undefined ? opts.setClock : process.env.CLEAR_AGENT_SETS_CLOCK === '1' ? setRealtimeClock : null;
+  const agent = new AgentServer({ onShutdown, setClock: setClock ?? undefined });
   const accept = (conn: Duplex) => {
     trace('connection accepted');
     conns.add(conn);

@@ -506,6 +506,16 @@ export class AgentClient {
    * Sets the window size of the process's terminal (the guest process gets
    * SIGWINCH). Fails with FAILED_PRECONDITION when it has no terminal.
    */
+  /**
+   * Sets the guest's wall clock to this host's, read just before the call
+   * goes out (the guest ends behind by the call's transit). Not retried on
+   * a new connection: the time would be stale by then.
+   */
+  async setGuestTime(): Promise<void> {
+    const ms = Date.now();
+    await this.unaryOnce('SetGuestTime', { sec: Math.floor(ms / 1000), nsec: (ms % 1000) * 1_000_000 }, {});
+  }
+
   async resizeTerminal(execId: string, size: WindowSize): Promise<void> {
     await this.unary('ResizeTerminal', { execId, rows: size.rows, cols: size.cols });
   }

@@ -32,6 +32,8 @@ export type VersionRequest = pb.VersionRequest;
 export type VersionResponse = pb.VersionResponse;
 export type PingRequest = pb.PingRequest;
 export type PingResponse = pb.PingResponse;
+export type SetGuestTimeRequest = pb.SetGuestTimeRequest;
+export type SetGuestTimeResponse = pb.SetGuestTimeResponse;
 export type Process = pb.Process;
 export type ExecProcessRequest = pb.ExecProcessRequest;
 export type ExecProcessResponse = pb.ExecProcessResponse;
@@ -99,6 +101,7 @@ function method<Req, Res>(
 export const agentService = {
   Version: method<VersionRequest, VersionResponse>('Version', pb.VersionRequest, pb.VersionResponse, false, false),
   Ping: method<PingRequest, PingResponse>('Ping', pb.PingRequest, pb.PingResponse, false, false),
+  SetGuestTime: method<SetGuestTimeRequest, SetGuestTimeResponse>('SetGuestTime', pb.SetGuestTimeRequest, pb.SetGuestTimeResponse, false, false),
   ExecProcess: method<ExecProcessRequest, ExecProcessResponse>(
     'ExecProcess', pb.ExecProcessRequest, pb.ExecProcessResponse, false, false),
   WriteStdin: method<StdinChunk, WriteStdinResponse>('WriteStdin', pb.StdinChunk, pb.WriteStdinResponse, true, false),

@@ -12,6 +12,7 @@ import {
   PROTOCOL,
   StdioStream,
   agentService,
+  toNumber,
   type ConfigureNetworkRequest,
   type ConfigureNetworkResponse,
   type CreateContainerRequest,
@@ -21,6 +22,8 @@ import {
   type ExitStatus,
   type PingRequest,
   type PingResponse,
+  type SetGuestTimeRequest,
+  type SetGuestTimeResponse,
   type ReadStdioRequest,
   type ResizeTerminalRequest,
   type ResizeTerminalResponse,
@@ -60,6 +63,12 @@ export interface AgentServerOptions {
   containers?: ContainerManagerOptions;
   /** How ConfigureNetwork runs `ip` (tests on a host replace it). */
   network?: NetworkOptions;
+  /**
+   * Sets the machine's wall clock (SetGuestTime). Only the guest agent
+   * owns its machine's clock; absent, SetGuestTime is refused, so an agent
+   * run on a host (tests) never sets the host's.
+   */
+  setClock?: (sec: number, nsec: number) => void;
 }
 
 function uptimeMs(): number {
@@ -137,11 +146,25 @@ export class AgentServer {
     this.processes.killAll();
   }
 
+  private setGuestTime(sec: number, nsec: number): void {
+    const set = this.opts.setClock;
+    if (!set) {
+      throw new AgentError(Code.FAILED_PRECONDITION, "this agent does not own its machine's clock (only the guest agent started by clear's init sets it)");
+    }
+    if (!(sec > 0) || nsec > 999_999_999) throw new AgentError(Code.INVALID_ARGUMENT, `${sec} s ${nsec} ns is not a time since the epoch`);
+    try {
+      set(sec, nsec);
+    } catch (err) {
+      throw new AgentError(Code.INTERNAL, `setting the clock: ${(err as Error).message}`);
+    }
+  }
+
   private implementation(): Record<string, unknown> {
     const table = this.processes;
     const impl: {
       Version: UnaryHandler<VersionRequest, VersionResponse>;
       Ping: UnaryHandler<PingRequest, PingResponse>;
+      SetGuestTime: UnaryHandler<SetGuestTimeRequest, SetGuestTimeResponse>;
       ExecProcess: UnaryHandler<ExecProcessRequest, ExecProcessResponse>;
       WriteStdin: ClientStreamingHandler<StdinChunk, WriteStdinResponse>;
       ReadStdio: ServerStreamingHandler<ReadStdioRequest, StdioChunk>;
@@ -161,6 +184,15 @@ export class AgentServer {
 
       Ping: (_call, cb) => {
         cb(null, { uptimeMs: uptimeMs() });
+      },
+
+      SetGuestTime: (call, cb) => {
+        try {
+          this.setGuestTime(toNumber(call.request.sec), call.request.nsec ?? 0);
+          cb(null, {});
+        } catch (err) {
+          cb(toStatus(err));
+        }
       },
 
       ExecProcess: (call, cb) => {

@@ -1,6 +1,6 @@
 /**
  * The monitor's control socket: how the short-lived commands (`start`,
- * `kill`, `update`, `events`/`docker stats`) reach the container's agent
+ * `kill`, `update`, `events`/`docker stats`, `resume`) reach the container's agent
  * through the connection the monitor already holds, instead of opening one
  * of their own.
  *
@@ -11,6 +11,7 @@
  *
  *   request:  {"op":"start"} | {"op":"signal","signal":15}
  *             | {"op":"update","resources":{...}} | {"op":"stats"}
+ *             | {"op":"set-guest-time"}
  *   answer:   {"ok":true,"result":...} | {"error":{"message","name","code","codeName"}}
  *
  * The socket is `<runDir>/control.sock` (the run directory is 0700, root's),
@@ -28,7 +29,8 @@ export type ControlRequest =
   | { op: 'start' }
   | { op: 'signal'; signal: number }
   | { op: 'update'; resources: object }
-  | { op: 'stats' };
+  | { op: 'stats' }
+  | { op: 'set-guest-time' };
 
 interface ControlAnswer {
   ok?: true;
@@ -47,6 +49,8 @@ function perform(agent: AgentClient, id: string, req: ControlRequest): Promise<u
       return agent.updateContainer(id, req.resources);
     case 'stats':
       return agent.statsContainer(id);
+    case 'set-guest-time':
+      return agent.setGuestTime();
     default:
       return Promise.reject(new ClearError(`unknown control request ${JSON.stringify(req)}`));
   }

@@ -20,7 +20,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Duplex } from 'node:stream';
-import { ClearError, NotRunningError } from '../lib/errors';
+import { ClearError, messageOf, NotRunningError } from '../lib/errors';
+import { logger } from '../lib/log';
 import { packageRoot } from '../lib/paths';
 import { TIMEOUT_SCALE } from '../vmm/accel';
 import { native } from '../native';
@@ -31,6 +32,8 @@ import { INIT_EXEC_ID, type MonitorRecord, readMonitorRecord, writeMonitorRecord
 import { callMonitor, type ControlRequest, MonitorTimeoutError } from './monitor-control';
 import { networkNamespacePath, unwireNetwork } from './network';
 import { describePreservedFds } from './preserved-fds';
+
+const log = logger('monitor');
 
 /**
  * Starts a container's monitor ahead of its parameters: node's own start-up
@@ -287,8 +290,26 @@ export function pauseContainer(stateDir: string, _id: string): Promise<void> {
   return qmpCommand(stateDir, 'stop');
 }
 
-export function resumeContainer(stateDir: string, _id: string): Promise<void> {
-  return qmpCommand(stateDir, 'cont');
+/** How long `resume` waits for the guest to take the host's time, under KVM (scaled by the accelerator). */
+const CLOCK_ANSWER_MS = 2_000;
+
+/**
+ * Thaws the VM, then sets the guest's wall clock to the host's: a stopped
+ * VM's clock stands still, so the container's would otherwise stay behind
+ * by the time it was paused (runc's containers read the host's clock). The
+ * container is running again either way: a guest that does not take the
+ * time (an agent of an older clear, a monitor without a control socket, no
+ * answer in time) is left as it is, and the debug log says why.
+ */
+export async function resumeContainer(stateDir: string, _id: string): Promise<void> {
+  await qmpCommand(stateDir, 'cont');
+  const record = readMonitorRecord(stateDir);
+  if (!record?.controlSocket) return;
+  try {
+    await callMonitor(record.controlSocket, { op: 'set-guest-time' }, CLOCK_ANSWER_MS * TIMEOUT_SCALE[record.vm?.accel ?? 'tcg']);
+  } catch (err) {
+    log("the guest's clock was not set after resume: %s", messageOf(err));
+  }
 }
 
 /**

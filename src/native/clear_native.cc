@@ -11,6 +11,8 @@
 //    when the holder dies)
 //  - pseudo-terminals: openpty, window size, raw mode, and a Unix socket
 //    connect (a console socket receives the pty master with SCM_RIGHTS)
+//  - clock_settime(CLOCK_REALTIME): the guest agent sets the VM's wall
+//    clock to the host's (Node can read the clock, not set it)
 //
 // Conventions: every function throws a Node-style Error (code = errno name,
 // errno = -errno, syscall) on failure; "would block" (EAGAIN) is not an
@@ -34,6 +36,7 @@
 #include <sys/un.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/vm_sockets.h>
 
@@ -644,6 +647,21 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), true);
 }
 
+// ---------------------------------------------------------------- clock
+
+// setRealtime(sec, nsec): clock_settime(CLOCK_REALTIME). The guest agent
+// sets the VM's wall clock to the host's: a guest boots with the RTC's whole
+// seconds, and its clock stands still while the VM is paused.
+void SetRealtime(const Napi::CallbackInfo& info) {
+  uint64_t sec = ArgSize(info, 0, "sec");
+  int nsec = ArgInt(info, 1, "nsec");
+  if (nsec < 0 || nsec > 999999999) ThrowType(info.Env(), "nsec must be 0..999999999");
+  struct timespec ts;
+  ts.tv_sec = static_cast<time_t>(sec);
+  ts.tv_nsec = nsec;
+  if (clock_settime(CLOCK_REALTIME, &ts) < 0) ThrowErrno(info.Env(), "clock_settime", errno);
+}
+
 // ------------------------------------------------------------ terminals
 
 // openpty(): a new pseudo-terminal pair from /dev/ptmx. Both fds cloexec and
@@ -758,6 +776,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("setWinsize", SetWinsize);
   fn("setRaw", SetRaw);
   fn("unixConnect", UnixConnect);
+  fn("setRealtime", SetRealtime);
   return exports;
 }
 

@@ -102,6 +102,8 @@ export interface NativeAddon {
   setRaw(fd: number): void;
   /** A connected AF_UNIX stream socket (cloexec, then non-blocking); throws like connect(2). */
   unixConnect(path: string): number;
+  /** clock_settime(CLOCK_REALTIME, {sec, nsec}): sets the wall clock (root; the guest agent). */
+  setRealtime(sec: number, nsec: number): void;
 }
 
 const ADDON = 'clear_native.node';

@@ -10,7 +10,7 @@ import type { AgentClient } from '../agent/client';
 import { VirtioFsShare } from '../devices/fs/virtiofsd';
 import { rootImage, type RootImageMode } from '../devices/root-image';
 import { createVsockDevice, type VsockDevice, type VsockMode } from '../devices/vsock';
-import { ClearError } from '../lib/errors';
+import { ClearError, messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
 import { guestArtifacts } from '../lib/paths';
 import { detectAccelerator } from '../vmm/accel';
@@ -248,6 +248,11 @@ export class Sandbox {
       }
       const bootMs = Date.now() - started;
       debug('sandbox', `${opts.name}: agent ready after ${bootMs} ms (${accel.kind})`);
+      // The guest kernel set its clock from the RTC's whole seconds: up to a
+      // second behind the host's. Not awaited: the call goes out ahead of
+      // anything asked of the sandbox next, on the same connection, and one
+      // refused (an agent of an older clear) changes nothing else.
+      agent.setGuestTime().catch((err: unknown) => debug('sandbox', `${opts.name}: the guest's clock was not set: ${messageOf(err)}`));
       return new Sandbox(opts.name, opts.runDir, machine, agent, agentSocket, accel, bootMs, vsock, shares);
     } catch (err) {
       await undo();
