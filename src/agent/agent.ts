@@ -106,9 +106,9 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     listener?.close();
     listener = null;
     // Let the answer reach the host: wait for it to hang up, briefly.
-    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    const deadline = performance.now() + SHUTDOWN_GRACE_MS;
     const step = () => {
-      if (conns.size > 0 && Date.now() < deadline) return void setTimeout(step, 10);
+      if (conns.size > 0 && performance.now() < deadline) return void setTimeout(step, 10);
       void close().then(() => {
         trace('stopped');
         if (!poweroff && askInitToPowerOff()) return;

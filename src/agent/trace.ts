@@ -34,10 +34,11 @@ export function traceHandlers<T extends object>(handlers: T): T {
       continue;
     }
     traced[name] = (call: unknown, cb: (err: unknown, res?: unknown) => void) => {
-      const started = Date.now();
+      // performance.now: the wall clock jumps when SetGuestTime sets it.
+      const started = performance.now();
       trace(`${name} received`);
       (handler as (c: unknown, cb: (err: unknown, res?: unknown) => void) => void)(call, (err, res) => {
-        trace(`${name} answered${err ? ' (error)' : ''} after ${Date.now() - started} ms`);
+        trace(`${name} answered${err ? ' (error)' : ''} after ${Math.round(performance.now() - started)} ms`);
         cb(err, res);
       });
     };
