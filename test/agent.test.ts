@@ -252,6 +252,13 @@ t.test("SetGuestTime: the host's time reaches the agent's clock setter; an agent
   t.ok(ms >= before && ms <= after, `the host's time, read for the call (${ms} in ${before}..${after})`);
   t.equal(nsec % 1e6, 0, 'whole milliseconds, as the host reads them');
 
+  // Not a time: refused, the clock left alone (the host's client never sends these).
+  const raw = (req: { sec: number; nsec: number }) =>
+    (client as unknown as { unaryOnce(n: string, r: object, o: object): Promise<unknown> }).unaryOnce('SetGuestTime', req, {});
+  await rejectsWith(t, raw({ sec: 0, nsec: 0 }), 'INVALID_ARGUMENT', /not a time since the epoch/);
+  await rejectsWith(t, raw({ sec: 1_800_000_000, nsec: 1_000_000_000 }), 'INVALID_ARGUMENT', /not a time since the epoch/);
+  t.equal(set.length, 1, 'the clock was not set for them');
+
   // On a host (no CLEAR_AGENT_SETS_CLOCK): refused, and the host's clock is never touched.
   const onHost = await startAgent({ listen: `unix:${path.join(dir, 'host.sock')}`, log: null });
   t.teardown(() => onHost.close());

@@ -153,7 +153,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   };
 
   const setClock = opts.setClock !== undefined ? opts.setClock : process.env.CLEAR_AGENT_SETS_CLOCK === '1' ? setRealtimeClock : null;
-  const agent = new AgentServer({ onShutdown, setClock: setClock ?? undefined });
+  const agent = new AgentServer({ onShutdown, setClock });
   const accept = (conn: Duplex) => {
     trace('connection accepted');
     conns.add(conn);

@@ -68,7 +68,7 @@ export interface AgentServerOptions {
    * owns its machine's clock; absent, SetGuestTime is refused, so an agent
    * run on a host (tests) never sets the host's.
    */
-  setClock?: (sec: number, nsec: number) => void;
+  setClock?: ((sec: number, nsec: number) => void) | null;
 }
 
 function uptimeMs(): number {
