@@ -176,10 +176,13 @@ export function timerCmdline(accel: Accelerator): string {
  * movsq`, what the kernel picks with REP_GOOD alone). Measured (TCG,
  * 2026-11-24, in a container): 200 MiB from /dev/zero 0.32 → 0.08 s, through
  * a pipe 1.48 → 0.55 s; make bench's stdout of dd 18 → 31 MiB/s, sequential
- * read 141 → 162 MiB/s. glibc's memcpy leaves `rep movsb` too. Under KVM
- * the host's own CPU is passed through (`-cpu host`).
+ * read 141 → 162 MiB/s. glibc's memcpy leaves `rep movsb` too. FSRM (fast
+ * short `rep movsb`) goes with it: QEMU 7.2's `max` has none, newer ones'
+ * do, and QEMU 10.0's with ERMS off and FSRM on left the 6.1 guest kernel
+ * in a page-fault loop early in its boot (2026-11-25). Under KVM the host's
+ * own CPU is passed through (`-cpu host`).
  */
-export const TCG_CPU = 'max,erms=off';
+export const TCG_CPU = 'max,erms=off,fsrm=off';
 
 /**
  * microvm's guest-physical map in QEMU 7.2: RAM from 0 to 3 GiB, the rest of
