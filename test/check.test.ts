@@ -64,6 +64,20 @@ t.test('check: a missing QEMU is named with how to get it', async (t) => {
   t.match(r.last, "missing: /nonexistent/qemu-system-x86_64 — run 'make deps' (apt-get install qemu-system-x86)");
 });
 
+t.test('check: a QEMU other than the tested 7.2 is named as untested, not missing', async (t) => {
+  const dir = fs.mkdtempSync('/tmp/clear-fakeqemu-');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const real = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).stdout;
+  t.match(cli(['check']).stdout, /^qemu: +\S+ 7\.2\.\S+$/m, `the tested QEMU gets no note (${real.split('\n')[0]})`);
+  // A QEMU 10 that has everything clear needs: it answers as the real one does, with its own version.
+  const fake = path.join(dir, 'qemu-system-x86_64');
+  fs.writeFileSync(fake, `#!/bin/sh\nif [ "$1" = --version ]; then echo 'QEMU emulator version 10.0.2 (Debian)'; exit 0; fi\nexec qemu-system-x86_64 "$@"\n`, { mode: 0o755 });
+  const r = cli(['check'], { CLEAR_QEMU: fake });
+  t.match(r.stdout, new RegExp(`^qemu: +${fake} 10\\.0\\.2 \\(untested: clear is tested with Debian 12's QEMU 7\\.2;`, 'm'));
+  t.match(r.stdout, /^microvm: +yes/m);
+  t.equal(r.code, 0, 'an untested QEMU is not a missing part');
+});
+
 t.test('check: everything present exits 0', async (t) => {
   // The test run builds the guest first (make test), so nothing may be missing here.
   const r = cli(['check']);
