@@ -1,12 +1,12 @@
 /**
  * What TCG adds to make bench's memory figures: QEMU's translation cache,
  * found in /proc/PID/smaps as its private anonymous executable memory, and
- * the line the report states it in.
+ * the line the report states it in. Also the report's exec row.
  */
 import fs from 'node:fs';
 import t from 'tap';
 import { floorIdlePss } from '../src/bench/floor';
-import { renderMarkdown, translationCacheLine, type BenchResult } from '../src/bench/report';
+import { renderMarkdown, renderSvg, translationCacheLine, type BenchResult } from '../src/bench/report';
 import { anonExecPssKiB } from '../src/bench/util';
 import { guestArtifacts } from '../src/lib/paths';
 import { detectAccelerator } from '../src/vmm/accel';
@@ -88,4 +88,19 @@ t.test('the report states what TCG adds per level, with the floor\'s share, and 
   const old = result({ memory: levels.map(({ translationCacheMiB: _, ...l }) => l) });
   t.equal(translationCacheLine(old), null, 'a result from before the measure renders as it did');
   t.notOk(renderMarkdown(old, 'x.svg').includes('What TCG adds'), 'and says nothing of it');
+});
+
+t.test('exec in a running container: a row and a chart panel where it was measured, none in older results', async (t) => {
+  const measured = result({
+    measures: {
+      clear: { execMs: { min: 410, median: 455.5, max: 620, runs: [410, 455.5, 620] } },
+      runc: { execMs: { error: 'runc exec: no such container', runs: [] } },
+    },
+  });
+  const md = renderMarkdown(measured, 'x.svg');
+  t.match(md, /^\| `exec` `true` in a running container, ms \(min \/ median \/ max of 20\) \| 410 \/ 456 \/ 620 \| error¹ \| — \|$/m, "clear's figures, runc's error");
+  t.match(renderSvg(measured), /exec true in a running container \(median\)/, 'a chart panel');
+  const old = result({});
+  t.notMatch(renderMarkdown(old, 'x.svg'), /`exec`/, 'a result from before the measure has no exec row');
+  t.notMatch(renderSvg(old), /exec true/, 'and no panel');
 });

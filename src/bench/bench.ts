@@ -185,10 +185,13 @@ async function main(): Promise<void> {
       }
     }
 
-    // ── CLI latency: a created container each, interleaved rounds, node -e 0.
+    // ── CLI latency: a created container each (state) and a running one
+    // (exec: what `docker exec` and Kubernetes' exec probes cost), interleaved
+    // rounds, node -e 0.
     if (CFG.sections.has('cli')) {
       log(`## cli: ${CFG.cliRuns} rounds`);
       const ids = await createOneEach(live, bundles.true, tmp, rec, 'stateMs');
+      const running = await createOneEach(live, bundles.sleep, tmp, rec, 'execMs', { started: true });
       const floor: number[] = [];
       for (let i = 0; i < CFG.cliRuns; i++) {
         for (const rt of live) {
@@ -197,6 +200,14 @@ async function main(): Promise<void> {
             await rec.measure(rt.name, ['stateMs'], async () => {
               const o = await exec(rt.bin, argv(rt, 'state', id), undefined, { env: engineEnv() });
               if (o.code !== 0 || (JSON.parse(o.stdout) as { status: string }).status !== 'created') throw failure(`${rt.name} state`, o);
+              return [o.ms];
+            });
+          }
+          const runningId = running.get(rt.name);
+          if (runningId) {
+            await rec.measure(rt.name, ['execMs'], async () => {
+              const o = await exec(rt.bin, argv(rt, 'exec', runningId, 'true'), undefined, { env: engineEnv() });
+              if (o.code !== 0) throw failure(`${rt.name} exec`, o);
               return [o.ms];
             });
           }
@@ -212,8 +223,7 @@ async function main(): Promise<void> {
       }
       nodeFloor = floor;
       for (const rt of live) {
-        const id = ids.get(rt.name);
-        if (id) await forceDelete(rt, id);
+        for (const id of [ids.get(rt.name), running.get(rt.name)]) if (id) await forceDelete(rt, id);
       }
     }
 
@@ -434,7 +444,7 @@ async function main(): Promise<void> {
   const others = qemuProcesses().filter((p) => !qemuBefore.has(p.pid) && !leftovers.includes(p));
   fs.rmSync(tmp, { recursive: true, force: true });
 
-  const measures = ['runFirstOutputMs', 'runTotalMs', 'createStartDeleteMs', 'stateMs', 'versionMs', 'stdoutMiBps', 'readMiBps', 'untarS', 'parallelCreateMs'];
+  const measures = ['runFirstOutputMs', 'runTotalMs', 'createStartDeleteMs', 'stateMs', 'execMs', 'versionMs', 'stdoutMiBps', 'readMiBps', 'untarS', 'parallelCreateMs'];
   const result: BenchResult = {
     date: new Date().toISOString(),
     accel: accel.kind,

@@ -76,6 +76,10 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   const nf = r.nodeFloorMs ? `${cell(r.nodeFloorMs, 'mmm')} (\`node -e 0\`)` : '—';
   row(`\`--version\`, ms (min / median / max of ${r.config.cliRuns})`, 'versionMs', 'mmm', nf);
   row(`\`state\`, ms (min / median / max of ${r.config.cliRuns})`, 'stateMs', 'mmm', nf);
+  // Results from before exec was measured have no such row.
+  if (r.runtimes.some((rt) => r.measures[rt]?.execMs)) {
+    row(`\`exec\` \`true\` in a running container, ms (min / median / max of ${r.config.cliRuns})`, 'execMs', 'mmm');
+  }
   row(`\`run\` \`echo hi\` → first output, ms (median (min–max) of ${r.config.runs})`, 'runFirstOutputMs', 'median', `${cell(r.measures['qemu floor']?.runFirstOutputMs, 'median')} (bare QEMU boot → exit)`);
   row(`\`run\` \`echo hi\` → exit, ms`, 'runTotalMs', 'median');
   row(`create → start → delete of \`true\`, ms`, 'createStartDeleteMs', 'median');
@@ -154,6 +158,9 @@ export function renderSvg(r: BenchResult): string {
   const nf = r.nodeFloorMs ? [{ name: 'node -e 0', value: r.nodeFloorMs.median }] : [];
   panels.push({ title: '--version (median)', unit: 'ms', lowerBetter: true, bars: [...rts.map((rt) => med(rt, 'versionMs')), ...nf] });
   panels.push({ title: 'state (median)', unit: 'ms', lowerBetter: true, bars: [...rts.map((rt) => med(rt, 'stateMs')), ...nf] });
+  if (rts.some((rt) => r.measures[rt]?.execMs)) {
+    panels.push({ title: 'exec true in a running container (median)', unit: 'ms', lowerBetter: true, bars: rts.map((rt) => med(rt, 'execMs')) });
+  }
   for (const lvl of [r.memory[0], r.memory[r.memory.length - 1]].filter((l, i, a) => l && a.indexOf(l) === i)) {
     const bars: Bar[] = rts.map((rt) => (lvl.perContainerMiB[rt] !== undefined ? { name: rt, value: lvl.perContainerMiB[rt] } : { name: rt, note: lvl.errors[rt] ? 'error (see table)' : 'n/a' }));
     if (lvl === r.memory[0] && r.memoryFloorMiB !== null) bars.push({ name: 'QEMU floor', value: r.memoryFloorMiB });

@@ -85,15 +85,24 @@ export async function createStartDelete(rt: Runtime, bundle: string, tmp: string
 
 /**
  * One created container per runtime, for the CLI-latency rounds (`state`
- * needs one). A runtime that cannot create gets the error recorded under
- * `measure` and no entry; returns runtime name → container id.
+ * needs one; `exec` a started one). A runtime that cannot create (or start)
+ * gets the error recorded under `measure` and no entry; returns runtime
+ * name → container id.
  */
-export async function createOneEach(runtimes: Runtime[], bundle: string, tmp: string, rec: Recorder, measure: string): Promise<Map<string, string>> {
+export async function createOneEach(
+  runtimes: Runtime[],
+  bundle: string,
+  tmp: string,
+  rec: Recorder,
+  measure: string,
+  opts: { started?: boolean } = {},
+): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for (const rt of runtimes) {
     const id = newId(rt, 'cli');
     try {
       await create(rt, bundle, id, tmp);
+      if (opts.started) await start(rt, id);
       ids.set(rt.name, id);
     } catch (err) {
       rec.fail(rt.name, measure, err);
