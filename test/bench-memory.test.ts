@@ -90,17 +90,31 @@ t.test('the report states what TCG adds per level, with the floor\'s share, and 
   t.notOk(renderMarkdown(old, 'x.svg').includes('What TCG adds'), 'and says nothing of it');
 });
 
-t.test('exec in a running container: a row and a chart panel where it was measured, none in older results', async (t) => {
-  const measured = result({
-    measures: {
-      clear: { execMs: { min: 410, median: 455.5, max: 620, runs: [410, 455.5, 620] } },
-      runc: { execMs: { error: 'runc exec: no such container', runs: [] } },
-    },
+// Measures added after the first results: rendered where measured, absent from older results.
+const laterMeasures = [
+  {
+    key: 'execMs',
+    row: /^\| `exec` `true` in a running container, ms \(min \/ median \/ max of 20\) \| 410 \/ 456 \/ 620 \| error¹ \| — \|$/m,
+    panel: /exec true in a running container \(median\)/,
+  },
+  {
+    key: 'spawnMs',
+    row: /^\| a program run from the rootfs by a shell loop \(`\/bin\/true` × 100\), ms each \| 456 \(410–620\) \| error¹ \| — \|$/m,
+    panel: /a program run from the rootfs by a shell/,
+  },
+];
+for (const m of laterMeasures) {
+  t.test(`${m.key}: a row and a chart panel where it was measured, none in older results`, async (t) => {
+    const measured = result({
+      measures: {
+        clear: { [m.key]: { min: 410, median: 455.5, max: 620, runs: [410, 455.5, 620] } },
+        runc: { [m.key]: { error: 'runc: no such container', runs: [] } },
+      },
+    });
+    t.match(renderMarkdown(measured, 'x.svg'), m.row, "clear's figures, runc's error");
+    t.match(renderSvg(measured), m.panel, 'a chart panel');
+    const old = result({});
+    t.notMatch(renderMarkdown(old, 'x.svg'), m.row, 'a result from before the measure has no row');
+    t.notMatch(renderSvg(old), m.panel, 'and no panel');
   });
-  const md = renderMarkdown(measured, 'x.svg');
-  t.match(md, /^\| `exec` `true` in a running container, ms \(min \/ median \/ max of 20\) \| 410 \/ 456 \/ 620 \| error¹ \| — \|$/m, "clear's figures, runc's error");
-  t.match(renderSvg(measured), /exec true in a running container \(median\)/, 'a chart panel');
-  const old = result({});
-  t.notMatch(renderMarkdown(old, 'x.svg'), /`exec`/, 'a result from before the measure has no exec row');
-  t.notMatch(renderSvg(old), /exec true/, 'and no panel');
-});
+}

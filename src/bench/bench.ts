@@ -21,7 +21,7 @@ import { packageRoot } from '../lib/paths';
 import { detectAccelerator } from '../vmm/accel';
 import { floorBoot, floorIdlePss } from './floor';
 import { argv, create, createOneEach, createStartDelete, forceDelete, idsUsed, newId, RUNTIME_TIMEOUT_MS, type Runtime, start, stateOf } from './runtime';
-import { renderMarkdown, renderSvg, updateReadme, type BenchResult, type MemoryLevel } from './report';
+import { renderMarkdown, renderSvg, SPAWN_RUNS, updateReadme, type BenchResult, type MemoryLevel } from './report';
 import {
   engineEnv,
   exeName,
@@ -355,7 +355,7 @@ async function main(): Promise<void> {
       }
     }
 
-    // ── I/O: stdout of dd, a 256 MiB sequential read and a 5,000-file untar in the rootfs.
+    // ── I/O: stdout of dd, a 256 MiB sequential read, programs run from the rootfs and a 5,000-file untar in it.
     if (CFG.sections.has('io')) {
       log(`## io: ${CFG.ioRuns} rounds`);
       const io = makeBundle(path.join(tmp, 'b-io'), ['true'], (cfg) => {
@@ -392,6 +392,13 @@ async function main(): Promise<void> {
             const s = uptimeDelta((await run(rt, io, 'read')).stdout);
             line.push(`read ${Math.round(256 / s)}`);
             return [256 / s];
+          });
+          await rec.measure(rt.name, ['spawnMs'], async () => {
+            // A shell script's cost: every command it runs is a program read from the rootfs.
+            withArgs(['sh', '-c', `echo UP $(cut -d" " -f1 /proc/uptime); i=0; while [ $i -lt ${SPAWN_RUNS} ]; do /bin/true; i=$((i+1)); done; echo UP $(cut -d" " -f1 /proc/uptime)`]);
+            const ms = (uptimeDelta((await run(rt, io, 'spawn')).stdout) * 1000) / SPAWN_RUNS;
+            line.push(`spawn ${ms.toFixed(1)} ms`);
+            return [ms];
           });
           await rec.measure(rt.name, ['untarS'], async () => {
             const dir = `/untar-${rt.name}-${i}`;
@@ -444,7 +451,7 @@ async function main(): Promise<void> {
   const others = qemuProcesses().filter((p) => !qemuBefore.has(p.pid) && !leftovers.includes(p));
   fs.rmSync(tmp, { recursive: true, force: true });
 
-  const measures = ['runFirstOutputMs', 'runTotalMs', 'createStartDeleteMs', 'stateMs', 'execMs', 'versionMs', 'stdoutMiBps', 'readMiBps', 'untarS', 'parallelCreateMs'];
+  const measures = ['runFirstOutputMs', 'runTotalMs', 'createStartDeleteMs', 'stateMs', 'execMs', 'versionMs', 'stdoutMiBps', 'readMiBps', 'spawnMs', 'untarS', 'parallelCreateMs'];
   const result: BenchResult = {
     date: new Date().toISOString(),
     accel: accel.kind,

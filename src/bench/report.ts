@@ -5,6 +5,9 @@
 import fs from 'node:fs';
 import type { Measure, Summary } from './util';
 
+/** How many times the I/O section's shell runs `/bin/true` (spawnMs: ms per run). */
+export const SPAWN_RUNS = 100;
+
 export interface MemoryLevel {
   containers: number;
   /** Host PSS per container: the sum over every host process the containers use, / count. */
@@ -99,6 +102,9 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   }
   row(`stdout of \`dd bs=1M count=${r.config.ddMiB}\`, MiB/s (median of ${r.config.ioRuns})`, 'stdoutMiBps', 'median');
   row(`sequential read, 256 MiB file in the rootfs, MiB/s`, 'readMiBps', 'median');
+  if (r.runtimes.some((rt) => r.measures[rt]?.spawnMs)) {
+    row(`a program run from the rootfs by a shell loop (\`/bin/true\` × ${SPAWN_RUNS}), ms each`, 'spawnMs', 'median');
+  }
   row(`untar 5,000 files into the rootfs, s`, 'untarS', 'median');
   row(`${r.config.parallel} containers created at once, total ms`, 'parallelCreateMs', 'median');
   const refusals = r.runtimes.map((rt) => (r.refusals[rt] ? `${r.refusals[rt].replace(/\|/g, '\\|').slice(0, 300)}` : 'ok'));
@@ -181,6 +187,9 @@ export function renderSvg(r: BenchResult): string {
   }
   panels.push({ title: `stdout of dd, ${r.config.ddMiB} MiB`, unit: 'MiB/s', lowerBetter: false, bars: rts.map((rt) => med(rt, 'stdoutMiBps')) });
   panels.push({ title: 'sequential read, 256 MiB in the rootfs', unit: 'MiB/s', lowerBetter: false, bars: rts.map((rt) => med(rt, 'readMiBps')) });
+  if (rts.some((rt) => r.measures[rt]?.spawnMs)) {
+    panels.push({ title: 'a program run from the rootfs by a shell', unit: 'ms', lowerBetter: true, bars: rts.map((rt) => med(rt, 'spawnMs')) });
+  }
   panels.push({ title: 'untar 5,000 files into the rootfs', unit: 's', lowerBetter: true, bars: rts.map((rt) => med(rt, 'untarS')) });
   panels.push({ title: `${r.config.parallel} containers created at once`, unit: 'ms', lowerBetter: true, bars: rts.map((rt) => med(rt, 'parallelCreateMs')) });
 
