@@ -123,6 +123,27 @@ t.test('exec into a running container, beside runc', async (t) => {
       t.equal(c.code, 0);
     });
 
+    await t.test('files the host changes in the rootfs show in the container, as under runc', async (t) => {
+      // The guest caches what it read over virtio-fs (devices/fs/virtiofsd.ts):
+      // within a bounded time it must still see the host's edits (docker cp
+      // does them), a file written in place, one renamed over, a new one.
+      const rootfs = path.join(template, 'rootfs');
+      const files = ['edited', 'renamed', 'added'].map((f) => path.join(rootfs, `host-${f}`));
+      t.teardown(() => files.forEach((f) => fs.rmSync(f, { force: true })));
+      fs.writeFileSync(files[0], 'one\n');
+      fs.writeFileSync(files[1], 'old\n');
+      const args = ['exec', 'ex', 'sh', '-c', 'cat /host-edited /host-renamed /host-added 2>/dev/null'];
+      t.equal(clear(args).stdout, 'one\nold\n', 'read once: now in the guest page cache');
+      fs.writeFileSync(files[0], 'two\n'); // same size: only the mtime tells
+      fs.writeFileSync(`${files[1]}.tmp`, 'new\n');
+      fs.renameSync(`${files[1]}.tmp`, files[1]);
+      fs.writeFileSync(files[2], 'added\n');
+      const want = runc(args).stdout;
+      t.equal(want, 'two\nnew\nadded\n', 'runc sees them at once');
+      let seen = '';
+      t.ok(await until(() => (seen = clear(args).stdout) === want, 10_000), `clear sees them within seconds (last read: ${JSON.stringify(seen)})`);
+    });
+
     await t.test("the container's root and pid namespace", async (t) => {
       const c = clear(['exec', 'ex', 'cat', '/proc/1/cmdline']);
       t.equal(c.stdout.replace(/\0/g, ' '), 'sleep 1000 ', c.stderr);

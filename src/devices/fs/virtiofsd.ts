@@ -76,9 +76,14 @@ export class VirtioFsShare {
     const args = [
       '--fd=3',
       '-o', `source=${this.opts.source}`,
-      // Container roots change under the guest's feet only through the
-      // guest itself: let the guest cache what it reads.
-      '-o', 'cache=auto',
+      // The guest keeps what it read across opens (cache=auto would drop a
+      // file's pages at every open: each exec of a container's program read
+      // its binary again over FUSE, ~50 ms under TCG). It trusts names and
+      // attributes for 1 s only (auto's bound, not always' day): after that
+      // a lookup sees what the host changed (docker cp, a volume another
+      // container writes), and a changed mtime or size drops the old pages.
+      '-o', 'cache=always',
+      '-o', 'timeout=1',
       // Root here may lack CAP_SYS_RESOURCE: do not try to raise RLIMIT_NOFILE.
       '--rlimit-nofile=0',
       '-o', 'xattr',
