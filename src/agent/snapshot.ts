@@ -109,11 +109,23 @@ function warmUp(): void {
   // read, its input written and closed, its exit waited for. `cat` echoes
   // the input; without /bin/cat the calls fail, and that path is warm too.
   const execId = 'snapshot-warm-up';
+  let done = false;
   void call(m.Ping, [{}])
+    .then((ping) => ensureOk('Ping', ping))
     .then(() => call(m.ExecProcess, [{ execId, process: { args: ['/bin/cat'], env: [], cwd: '/' } }]))
     .then(() => processLife(call, execId))
     .then(() => warmUpContainer(call))
+    .then(() => (done = true), (err: Error) => failWarmUp(err.message))
     .finally(() => client.destroy());
+  // The loop ran empty before the calls ended: something in them never answered.
+  process.once('beforeExit', () => done || failWarmUp('its calls never ended'));
+}
+
+/** Ends the snapshot's build: a warm-up that did not run would leave a VM's first calls cold without a word. */
+function failWarmUp(why: string): never {
+  rmSync(WARM_UP_BUNDLE, { recursive: true, force: true });
+  process.stderr.write(`snapshot: the warm-up failed: ${why}\n`);
+  process.exit(1);
 }
 
 /** What a monitor does with a process once it runs: both outputs read, stdin written and closed, its exit waited for. */
@@ -140,7 +152,7 @@ const WARM_UP_BUNDLE = '/run/clear-warm-up';
  * ~200 ms in the guest without it, ~20 ms with it (docs/performance.md).
  * Only in a clear guest, which has the exec helper and cgroup v2 (the
  * image build's boot); a snapshot made on a host (tests) goes without. A
- * failure there fails the snapshot, so that the build says so.
+ * failure fails the snapshot, so that the build says so.
  */
 async function warmUpContainer(call: WarmUpCall): Promise<void> {
   if (!existsSync(EXEC_HELPER) || !defaultCgroupRoot() || process.getuid?.() !== 0) return;
@@ -170,9 +182,7 @@ async function warmUpContainer(call: WarmUpCall): Promise<void> {
     // The container's cgroup goes 0.5 s after its exit (ContainerManager.create): not left as a timer in the heap.
     await new Promise((resolve) => setTimeout(resolve, 700));
   } catch (err) {
-    rmSync(WARM_UP_BUNDLE, { recursive: true, force: true });
-    process.stderr.write(`snapshot: the container warm-up failed: ${(err as Error).message}\n`);
-    process.exit(1);
+    failWarmUp(`the container: ${(err as Error).message}`);
   }
   rmSync(WARM_UP_BUNDLE, { recursive: true, force: true });
 }
