@@ -60,6 +60,18 @@ t.test("a call reads the entry and its own command's bundle, no other command's 
   }
 });
 
+t.test('state and list carry the state store and their query, not the lifecycle that changes containers', async (t) => {
+  // esbuild names every module it wraps by its path: "dist/container/state.js".
+  const modules = (name: string) =>
+    new Set([...fs.readFileSync(path.join(repo, 'dist', 'cli-commands', `${name}.js`), 'utf8').matchAll(/"(dist\/[\w/-]+\.js)"/g)].map((m) => m[1]));
+  for (const name of ['state', 'list']) {
+    const got = modules(name);
+    t.ok(got.has('dist/container/query.js') && got.has('dist/container/state.js'), `${name}: the query and the store`);
+    const heavy = ['lifecycle', 'hooks', 'config', 'network', 'cgroups'].map((m) => `dist/container/${m}.js`).filter((m) => got.has(m));
+    t.same(heavy, [], `${name}: none of create's, kill's or delete's modules`);
+  }
+});
+
 t.test("every subcommand main() dispatches to has its bundle (make cli's list matches)", async (t) => {
   const main = fs.readFileSync(path.join(repo, 'src', 'cli', 'main.ts'), 'utf8');
   const names = [...main.matchAll(/^  (\w+): \(\) => import\('\.\/(\w+)'\),$/gm)].map((m) => m[2]);

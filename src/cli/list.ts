@@ -87,7 +87,7 @@ export async function runList(argv: string[], g: GlobalOptions): Promise<number>
     });
     if (values.help) return printHelp(HELP);
     checkArgs(HELP, positionals, 0);
-    const { list } = await import('../container/lifecycle');
+    const { list } = await import('../container/query');
     const { containerDir } = await import('../container/state');
     const items = list({ root: g.root }).map((s) => {
       let owner = '';

@@ -19,7 +19,7 @@ export async function runState(argv: string[], g: GlobalOptions): Promise<number
     const { values, positionals } = parseCommand(HELP, argv, {});
     if (values.help) return printHelp(HELP);
     checkArgs(HELP, positionals, 1);
-    const { state, formatState } = await import('../container/lifecycle');
+    const { state, formatState } = await import('../container/query');
     printOut(formatState(state({ root: g.root }, positionals[0])));
     return 0;
   });

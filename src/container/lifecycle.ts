@@ -24,7 +24,8 @@ import { checkNetworkNamespace } from './network';
 import { validateId } from './ids';
 import type { MonitorLaunch, MonitorSpawn, ResourcesUpdate, SpawnedMonitor } from './monitor-api';
 import type { StatsFiles } from './stats';
-import { type CliState, type Hooks, type HookState, OCI_VERSION, type Status } from './oci-spec';
+import { type Hooks, type HookState, OCI_VERSION, type Status } from './oci-spec';
+import { notExist } from './query';
 import {
   type ContainerLock,
   type ContainerRecord,
@@ -111,10 +112,6 @@ function monitorApi(ctx: LifecycleContext): MonitorApi {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function notExist(): ClearError {
-  return new ClearError('container does not exist');
-}
 
 function hookState(rec: ContainerRecord, status: Status, withPid = true): HookState {
   return {
@@ -378,47 +375,7 @@ export async function start(ctx: LifecycleContext, id: string): Promise<void> {
 
 // ------------------------------------------------------------------- state
 
-function cliState(ctx: LifecycleContext, rec: ContainerRecord): CliState {
-  const status = liveStatus(ctx.root, rec);
-  return {
-    ociVersion: rec.ociVersion,
-    id: rec.id,
-    pid: status === 'stopped' ? 0 : rec.pid,
-    status,
-    bundle: rec.bundle,
-    rootfs: rec.rootfs,
-    created: rec.created,
-    ...(rec.annotations && Object.keys(rec.annotations).length ? { annotations: rec.annotations } : {}),
-    owner: rec.owner,
-  };
-}
-
-/** runc state: the OCI state of container `id`, its status computed live. */
-export function state(ctx: LifecycleContext, id: string): CliState {
-  validateId(id);
-  const rec = readRecord(ctx.root, id);
-  if (!rec) throw notExist();
-  return cliState(ctx, rec);
-}
-
-/** The state of every container of ours under the root (runc's are skipped). */
-export function list(ctx: LifecycleContext): CliState[] {
-  const out: CliState[] = [];
-  for (const id of listIds(ctx.root)) {
-    try {
-      const rec = readRecord(ctx.root, id);
-      if (rec) out.push(cliState(ctx, rec));
-    } catch {
-      /* removed meanwhile, or unreadable: skip like runc list */
-    }
-  }
-  return out;
-}
-
-/** runc state's output: json.MarshalIndent with two spaces, Go's HTML-safe escaping, no final newline. */
-export function formatState(s: CliState): string {
-  return JSON.stringify(s, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { formatState, list, state } from './query';
 
 // -------------------------------------------------------------------- kill
 
