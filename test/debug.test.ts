@@ -111,7 +111,7 @@ whenGuestBuilt(t, () => {
       fs.closeSync(fd);
     }
     t.match(console, /clear-init: [\d.]+ init started/, 'init\'s timings');
-    t.match(console, /clear-agent: [\d.]+ (node bootstrap done|started from the snapshot) \([\d.]+ s after exec\)/, 'node\'s own start-up');
+    t.match(console, /clear-agent: [\d.]+ (node bootstrap done|started from the snapshot) \([\d.]+ s after exec; \d+ page faults, CPU [\d.]+ s user, [\d.]+ s system\)/, 'node\'s own start-up and its cost');
     t.match(console, /clear-agent: [\d.]+ listening/, 'when the agent listens');
     t.match(console, /clear-agent: [\d.]+ connection accepted/, 'when the host\'s connection came');
     t.match(console, /clear-agent: [\d.]+ Version answered after \d+ ms/, 'each RPC with its duration');

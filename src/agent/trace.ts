@@ -46,7 +46,14 @@ export function traceHandlers<T extends object>(handlers: T): T {
   return traced as T;
 }
 
-/** The first trace line: the time node's own bootstrap (or the snapshot's deserialising) took. */
+/**
+ * The first trace line: the time node's own bootstrap (or the snapshot's
+ * deserialising) took, and what the process cost the kernel and the CPU
+ * by then (page faults are kernel work, slow under TCG).
+ */
 export function traceBootstrap(what: string): void {
-  trace(`${what} (${process.uptime().toFixed(2)} s after exec)`);
+  if (!enabled()) return;
+  const u = process.resourceUsage();
+  const cpu = (us: number) => (us / 1e6).toFixed(2);
+  trace(`${what} (${process.uptime().toFixed(2)} s after exec; ${u.minorPageFault} page faults, CPU ${cpu(u.userCPUTime)} s user, ${cpu(u.systemCPUTime)} s system)`);
 }
