@@ -34,7 +34,6 @@ import {
   createContainerDir,
   isMonitorAlive,
   isProcessAlive,
-  listIds,
   liveStatus,
   lockContainer,
   nowRfc3339Nano,
