@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import t from 'tap';
 import type { AgentClient } from '../src/agent/client';
+import { bootSlotCount } from '../src/sandbox/boot-gate';
 import { Sandbox, agentNodeFlags, kernelFailure } from '../src/sandbox/sandbox';
 import { assertNoLeftovers, BUSYBOX_ENV, memfdTraces, runInGuest, type Test, VmDirs, whenGuestBuilt } from './lib/vm';
 
@@ -182,6 +183,7 @@ function defineTests(): void {
       for (const b of boots) if (b.status === 'rejected') t.fail(`boot failed: ${b.reason}`);
       const pids = new Set(sandboxes.map((sb) => sb.machine.pid));
       t.equal(pids.size, 4, 'four QEMU processes');
+      checkBootGate(t, sandboxes);
       const outputs = await Promise.all(sandboxes.map((sb, i) => run(sb.agent, ['sh', '-c', `echo vm ${i}; cat /proc/sys/kernel/random/boot_id`])));
       const bootIds = new Set(outputs.map((o) => o.stdout.toString().split('\n')[1]));
       t.equal(bootIds.size, 4, 'four distinct guest kernels answered');
@@ -207,3 +209,24 @@ function defineTests(): void {
 }
 
 whenGuestBuilt(t, defineTests);
+
+/**
+ * The boot gate (src/sandbox/boot-gate.ts): with N slots (under TCG the
+ * CPUs; under KVM none by default) no more than N of these VMs were ever
+ * between QEMU's start and their agent's first answer at once.
+ */
+function checkBootGate(t: Test, sandboxes: Sandbox[]): void {
+  const slots = bootSlotCount(sandboxes[0].accel.kind);
+  if (slots === 0) {
+    t.ok(sandboxes.every((sb) => sb.gate.slot === null), `${sandboxes[0].accel.kind}: no boot gate, every VM booted at once`);
+    return;
+  }
+  t.ok(sandboxes.every((sb) => sb.gate.slot !== null && sb.gate.slot < slots), `every VM booted holding one of ${slots} slots`);
+  const edges = sandboxes.flatMap((sb) => [{ at: sb.gate.startedAt, d: 1 }, { at: sb.gate.readyAt, d: -1 }]);
+  // An end and a start at the same millisecond: the end first (the slot was handed on).
+  edges.sort((a, b) => a.at - b.at || a.d - b.d);
+  let booting = 0;
+  let most = 0;
+  for (const e of edges) most = Math.max(most, (booting += e.d));
+  t.ok(most <= slots, `at most ${slots} booting at once (${most})`);
+}

@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClearError } from '../lib/errors';
+import { VM_RUN_ROOT } from '../lib/paths';
 import { LOCK_EX, LOCK_NB, LOCK_UN, native } from '../native';
 import { readMonitorRecord } from './monitor-record';
 import type { Hooks, Status } from './oci-spec';
@@ -25,12 +26,8 @@ import type { Hooks, Status } from './oci-spec';
 export const RECORD_FILE = 'clear.json';
 export const MONITOR_FILE = 'monitor.json';
 export const RUNC_STATE_FILE = 'state.json';
-/**
- * VM run directories live apart from the state dirs: their Unix sockets need
- * short paths (107 bytes at most), and Docker's root plus a 64-character id
- * alone come close to that.
- */
-export const VM_RUN_ROOT = '/run/clear-vm';
+/** Where VM run directories live (lib/paths.ts says why apart from the state). */
+export { VM_RUN_ROOT };
 /** Record format version, bumped on incompatible changes. */
 export const RECORD_FORMAT = 1;
 

@@ -10,6 +10,16 @@ export function defaultStateRoot(): string {
   return '/run/clear';
 }
 
+/**
+ * VM run directories live apart from the state dirs: their Unix sockets need
+ * short paths (107 bytes at most), and Docker's root plus a 64-character id
+ * alone come close to that.
+ */
+export const VM_RUN_ROOT = '/run/clear-vm';
+
+/** The boot gate's slots, shared by every VM of the host (src/sandbox/boot-gate.ts). */
+export const BOOT_GATE_DIR = path.join(VM_RUN_ROOT, 'boot-slots');
+
 /** The machine-wide cache: guest kernel and image, accelerator probe result. */
 export function cacheDir(): string {
   return process.env.CLEAR_CACHE || '/var/cache/clear';

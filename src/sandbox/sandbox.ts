@@ -12,10 +12,11 @@ import { rootImage, type RootImageMode } from '../devices/root-image';
 import { createVsockDevice, type VsockDevice, type VsockMode } from '../devices/vsock';
 import { ClearError, messageOf } from '../lib/errors';
 import { debug } from '../lib/log';
-import { guestArtifacts } from '../lib/paths';
+import { BOOT_GATE_DIR, guestArtifacts } from '../lib/paths';
 import { detectAccelerator } from '../vmm/accel';
 import type { AccelKind, Accelerator, DeviceSpec, Machine, MachineExit } from '../vmm/hypervisor';
 import { QemuHypervisor } from '../vmm/qemu/driver';
+import { acquireBootSlot, bootSlotCount } from './boot-gate';
 import { watchConsoleFor } from './console-watch';
 
 /**
@@ -138,6 +139,8 @@ export interface SandboxOptions {
   sharesReady?: Promise<unknown>;
   /** More devices, attached after the root disk, vsock and shares (e.g. virtio-net on taps). */
   devices?: DeviceSpec[];
+  /** The boot gate's directory (boot-gate.ts); default BOOT_GATE_DIR. */
+  bootGateDir?: string;
   /** How the image reaches the guest; default: DAX unless CLEAR_IMAGE_DAX=0. */
   imageMode?: RootImageMode;
   /** Another QEMU binary, and arguments appended after clear's own. */
@@ -156,6 +159,8 @@ export class Sandbox {
     readonly accel: Accelerator,
     /** Milliseconds from starting QEMU to the agent's first answer. */
     readonly bootMs: number,
+    /** The boot gate's part: the slot held from `startedAt` to `readyAt` (epoch ms), after waiting `waitedMs`. */
+    readonly gate: { slot: number | null; waitedMs: number; startedAt: number; readyAt: number },
     private readonly vsock: VsockDevice,
     private readonly shares: VirtioFsShare[],
   ) {}
@@ -201,6 +206,14 @@ export class Sandbox {
       // Always kept: under `quiet` the guest says a line or two, unless its
       // kernel dies, and then those last words are what tell why.
       const console = consoleLogOf(opts.runDir);
+      // Held from QEMU's start to the agent's first answer (boot-gate.ts);
+      // the boot's own timeout starts once the slot is ours.
+      const slot = await acquireBootSlot({
+        dir: opts.bootGateDir ?? BOOT_GATE_DIR,
+        slots: bootSlotCount(accel.kind),
+        maxWaitMs: timeoutMs,
+      });
+      cleanup.push(() => slot.release());
       const started = Date.now();
       // QEMU talks to the vsock backend while it starts up and waits for the
       // answers: the backend must be serving before the VMM is started.
@@ -246,14 +259,17 @@ export class Sandbox {
       } finally {
         readyLine.close();
       }
-      const bootMs = Date.now() - started;
-      debug('sandbox', `${opts.name}: agent ready after ${bootMs} ms (${accel.kind})`);
+      slot.release();
+      const readyAt = Date.now();
+      const bootMs = readyAt - started;
+      debug('sandbox', `${opts.name}: agent ready after ${bootMs} ms (${accel.kind}; ${slot.waitedMs} ms waiting for a boot slot before)`);
       // The guest kernel set its clock from the RTC's whole seconds: up to a
       // second behind the host's. Not awaited: the call goes out ahead of
       // anything asked of the sandbox next, on the same connection, and one
       // refused (an agent of an older clear) changes nothing else.
       agent.setGuestTime().catch((err: unknown) => debug('sandbox', `${opts.name}: the guest's clock was not set: ${messageOf(err)}`));
-      return new Sandbox(opts.name, opts.runDir, machine, agent, agentSocket, accel, bootMs, vsock, shares);
+      const gate = { slot: slot.index, waitedMs: slot.waitedMs, startedAt: started, readyAt };
+      return new Sandbox(opts.name, opts.runDir, machine, agent, agentSocket, accel, bootMs, gate, vsock, shares);
     } catch (err) {
       await undo();
       throw err;
