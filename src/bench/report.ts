@@ -107,6 +107,10 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   }
   row(`untar 5,000 files into the rootfs, s`, 'untarS', 'median');
   row(`${r.config.parallel} containers created at once, total ms`, 'parallelCreateMs', 'median');
+  // Results from before each create was timed have no such row.
+  if (r.runtimes.some((rt) => r.measures[rt]?.parallelEachMs)) {
+    row(`… each create's own time, ms (median (min–max) of ${r.config.parallel})`, 'parallelEachMs', 'median');
+  }
   const refusals = r.runtimes.map((rt) => (r.refusals[rt] ? `${r.refusals[rt].replace(/\|/g, '\\|').slice(0, 300)}` : 'ok'));
   out.push(`| errors (first, per runtime) | ${refusals.join(' | ')} | — |`);
   out.push('');
