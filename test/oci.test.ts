@@ -138,9 +138,9 @@ ociTest('id, env, pwd and capabilities match runc for a user with groups and a c
   t.match(c.stdout, /^GREETING=hello world$/m);
 });
 
-// A CPU quota of 2 gives the VM 2 vCPUs. Under TCG the guest has no local
-// APIC timer (noapictimer: args.ts): the PIT's ticks reach the second vCPU
-// by broadcast, so a sleep pinned to it must still end.
+// A CPU quota of 2 gives the VM 2 vCPUs. Under TCG each vCPU's local APIC
+// timer runs at the rate the kernel was told (lapic_timer_period: args.ts),
+// so a sleep pinned to either must end.
 ociTest('a 2-CPU quota: 2 CPUs, and a sleep pinned to each ends, like runc', async (t) => {
   if (os.cpus().length < 2) return void t.skip(`this host has ${os.cpus().length} CPU: a 2-vCPU VM needs 2`);
   const b = withArgs(['sh', '-c', 'nproc; for c in 0 1; do taskset -c $c sleep 0.2 && echo "cpu $c woke"; done'], (s) => {

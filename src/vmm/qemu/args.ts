@@ -140,16 +140,23 @@ export const BASE_CMDLINE = 'console=ttyS0 quiet oops=panic panic=-1 reboot=t no
  * through the IO-APIC busy-waits for ticks; QEMU's always does. (Clear
  * Containers and Kata boot their guests with it too.)
  *
- * noapictimer, TCG only: the local APIC timer is calibrated against the PIT
- * for ~100 ms of guest time, which TCG stretches; the PIT (microvm's pit=on)
- * then serves as the clock-event device, with broadcast to the other vCPUs
- * of an SMP guest. Under KVM the TSC-deadline timer needs no calibration.
- * Measured (TCG, 2026-11-24, 5 alternated boots each, guest uptime): init
- * started at 0.66 s median vs 1.01 s; `create` 3.01 vs 3.37 s.
+ * lapic_timer_period=, TCG only (our kernel's patch 0002): the local APIC
+ * timer's rate, so the kernel need not calibrate it against the PIT, ~100
+ * ms of guest time that TCG stretched to a third of the kernel's boot.
+ * QEMU's emulated APIC counts at 1 GHz (a guest that calibrates finds
+ * 999.97 MHz); the word is in clocks per jiffy. Before it the guests booted
+ * with noapictimer, which skipped the calibration too (init started at
+ * 0.66 s of guest uptime vs 1.01 s), but left the PIT as the clock-event
+ * device: its 16-bit counter sleeps ~27 ms at most, so an idle guest woke
+ * ~39 times a second, ~1.25 % of a host CPU per idle VM. Under KVM the
+ * TSC-deadline timer needs neither.
  */
+const QEMU_APIC_BUS_HZ = 1_000_000_000;
+/** The guest kernel's CONFIG_HZ (guest/kernel/clear.config: CONFIG_HZ_100). */
+const GUEST_KERNEL_HZ = 100;
 export const TIMER_CMDLINE: Record<Accelerator['kind'], string> = {
   kvm: 'no_timer_check',
-  tcg: 'no_timer_check noapictimer',
+  tcg: `no_timer_check lapic_timer_period=${QEMU_APIC_BUS_HZ / GUEST_KERNEL_HZ}`,
 };
 
 /**
