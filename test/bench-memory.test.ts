@@ -90,6 +90,16 @@ t.test('the report states what TCG adds per level, with the floor\'s share, and 
   t.notOk(renderMarkdown(old, 'x.svg').includes('What TCG adds'), 'and says nothing of it');
 });
 
+t.test('idle host CPU per container: a row at the level it was measured at, none in older results', async (t) => {
+  const level = { containers: 20, perContainerMiB: { clear: 105, runc: 0.1 }, byProcessMiB: {}, errors: {} };
+  const r = result({
+    config: { ...result({}).config, idleCpuS: 10 },
+    memory: [{ ...level, idleCpuPercent: { clear: 0.42, runc: 0 } }],
+  });
+  t.match(renderMarkdown(r, 'x.svg'), /^\| host CPU per idle container, % of a CPU, 20 running \(over 10 s\) \| 0\.42 \| 0 \| — \|$/m, "clear's and runc's figures");
+  t.notMatch(renderMarkdown(result({ memory: [level] }), 'x.svg'), /host CPU per idle container/, 'no row where it was not measured');
+});
+
 // Measures added after the first results: rendered where measured, absent from older results.
 const laterMeasures = [
   {

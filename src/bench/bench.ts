@@ -33,6 +33,7 @@ import {
   parentMap,
   processTree,
   pssKiB,
+  cpuSeconds,
   qemuProcesses,
   Recorder,
   round,
@@ -62,6 +63,7 @@ const CFG = {
   parallel: num('BENCH_PARALLEL', 10, 3),
   ddMiB: num('BENCH_DD_MIB', 256, 16),
   settleMs: num('BENCH_SETTLE_MS', 5000, 3000),
+  idleCpuS: num('BENCH_IDLE_CPU_S', 10, 5),
   runtimes: (env.BENCH_RUNTIMES ?? 'clear,runc,crun,runsc').split(','),
   sections: new Set((env.BENCH_SECTIONS ?? 'start,cli,memory,io,parallel').split(',')),
 };
@@ -263,6 +265,15 @@ async function main(): Promise<void> {
         }
         return { totalKiB: total, byComm, tcgKiB };
       };
+      // Host CPU the idle containers use, all runtimes' over the same window.
+      const measureIdleCpu = async (rts: Runtime[]): Promise<Record<string, number>> => {
+        const children = parentMap();
+        const pids = new Map(rts.map((rt) => [rt.name, (holders.get(rt.name) ?? []).flatMap((c) => containerPids(rt, c.id, c.pid, children))]));
+        const used = (rt: Runtime) => pids.get(rt.name)!.reduce((sum, p) => sum + cpuSeconds(p), 0);
+        const before = new Map(rts.map((rt) => [rt.name, used(rt)]));
+        await sleep(CFG.idleCpuS * 1000);
+        return Object.fromEntries(rts.map((rt) => [rt.name, round(((used(rt) - before.get(rt.name)!) / CFG.idleCpuS / (holders.get(rt.name)?.length ?? 1)) * 100)]));
+      };
       for (const level of [...CFG.levels].sort((a, b) => a - b)) {
         const entry: MemoryLevel & Required<Pick<MemoryLevel, 'translationCacheMiB'>> = { containers: level, perContainerMiB: {}, byProcessMiB: {}, translationCacheMiB: {}, errors: {} };
         for (const rt of live) {
@@ -284,6 +295,10 @@ async function main(): Promise<void> {
           entry.perContainerMiB[rt.name] = round(m.totalKiB / level / 1024);
           entry.byProcessMiB[rt.name] = Object.fromEntries(Object.entries(m.byComm).map(([k, v]) => [k, round(v / level / 1024)]));
           if (m.tcgKiB > 0) entry.translationCacheMiB[rt.name] = round(m.tcgKiB / level / 1024);
+        }
+        if (level === Math.max(...CFG.levels)) {
+          entry.idleCpuPercent = await measureIdleCpu(live.filter((rt) => !rec.failed(rt.name, 'memory')));
+          log(`  host CPU per idle container over ${CFG.idleCpuS} s: ${JSON.stringify(entry.idleCpuPercent)} % of a CPU`);
         }
         memory.push(entry);
         log(`  ${level} containers (load ${loadavg()}): ${JSON.stringify(entry.perContainerMiB)} MiB PSS per container`);

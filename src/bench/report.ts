@@ -20,6 +20,11 @@ export interface MemoryLevel {
    * missing in results from before it was measured.
    */
   translationCacheMiB?: Record<string, number>;
+  /**
+   * Host CPU per idle container, % of one CPU, over config.idleCpuS: at the
+   * largest level only; missing in results from before it was measured.
+   */
+  idleCpuPercent?: Record<string, number>;
   errors: Record<string, string>;
 }
 
@@ -90,6 +95,10 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
     const cells = r.runtimes.map((rt) => (lvl.perContainerMiB[rt] !== undefined ? f0(lvl.perContainerMiB[rt]) : lvl.errors[rt] ? 'error¹' : '—'));
     const floor = lvl === r.memory[0] && r.memoryFloorMiB !== null ? `${f0(r.memoryFloorMiB)} (bare QEMU)` : '—';
     out.push(`| host PSS per idle container, MiB, ${lvl.containers} running | ${cells.join(' | ')} | ${floor} |`);
+  }
+  for (const lvl of r.memory.filter((l) => l.idleCpuPercent)) {
+    const cells = r.runtimes.map((rt) => (lvl.idleCpuPercent![rt] !== undefined ? f0(lvl.idleCpuPercent![rt]) : lvl.errors[rt] ? 'error¹' : '—'));
+    out.push(`| host CPU per idle container, % of a CPU, ${lvl.containers} running (over ${r.config.idleCpuS} s) | ${cells.join(' | ')} | — |`);
   }
   if (Object.keys(r.density).length) {
     const cells = r.runtimes.map((rt) => {

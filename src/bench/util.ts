@@ -194,6 +194,27 @@ export function pssKiB(pid: number): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** CPU time a process has used so far, user and system, in seconds (0 if gone). */
+export function cpuSeconds(pid: number): number {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
+  // Fields after the command name, which may hold spaces and parentheses:
+  // [0] is the state (field 3), utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
+}
+
+let clockTicks: number | undefined;
+/** sysconf(_SC_CLK_TCK), the unit of /proc/PID/stat's times. */
+function clockTicksPerSecond(): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return clockTicks;
+}
+
 /**
  * PSS (KiB) of a process's private, anonymous, executable mappings, from
  * the text of /proc/PID/smaps. In QEMU that is TCG's translation cache (the
