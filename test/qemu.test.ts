@@ -362,8 +362,8 @@ t.test("accel: a TCG guest is told the host TSC's rate only where the host state
   t.equal(hostTscKHz(vmHost), 2096029);
   const a = await detectAccelerator({ env: {}, hostRoot: vmHost });
   t.match(a, { kind: 'tcg', guestTscKHz: 2096029 });
-  t.equal(timerCmdline(a), `${TIMER_CMDLINE.tcg} tsc_early_khz=2096029`);
-  t.match(values(buildQemuArgs(cfg({ accel: a })).args, '-append')[0], / lapic_timer_period=10000000 tsc_early_khz=2096029 /);
+  t.equal(timerCmdline(a), `${TIMER_CMDLINE.tcg} tsc_early_khz=2096029 tsc=reliable`, 'its rate, and no watchdog over a TSC that runs at one rate');
+  t.match(values(buildQemuArgs(cfg({ accel: a })).args, '-append')[0], / lapic_timer_period=10000000 tsc_early_khz=2096029 tsc=reliable /);
   t.equal(timerCmdline({ ...KVM, guestTscKHz: 2096029 }), TIMER_CMDLINE.kvm, 'a KVM guest gets the rate from its hypervisor');
 
   // "cpu MHz" is then the current clock, not the TSC's: say nothing.
