@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ClearError } from '../lib/errors';
 import { VM_RUN_ROOT } from '../lib/paths';
+import { procStatFields } from '../lib/proc';
 import { LOCK_EX, LOCK_NB, LOCK_UN, native } from '../native';
 import { readMonitorRecord } from './monitor-record';
 import type { Hooks, Status } from './oci-spec';
@@ -245,16 +246,9 @@ export function listIds(root: string): string[] {
 /** Field 22 of /proc/PID/stat (start time in clock ticks since boot), and the state letter. */
 export function procStat(pid: number): { startTime: string; state: string } | undefined {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  let s: string;
-  try {
-    s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // comm (field 2) may hold spaces and parentheses: split after the last ')'.
-  const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  const rest = procStatFields(pid);
   // rest[0] is field 3 (state); field 22 is rest[19].
-  return { state: rest[0], startTime: rest[19] };
+  return rest && { state: rest[0], startTime: rest[19] };
 }
 
 /** The process's start time (to store beside its pid), or undefined when it is gone. */
