@@ -1,13 +1,14 @@
 /**
  * What TCG adds to make bench's memory figures: QEMU's translation cache,
- * found in /proc/PID/smaps as its private anonymous executable memory, and
+ * found in /proc/PID/smaps (its memfd, or its private anonymous executable
+ * memory without split-wx), and
  * the line the report states it in. Also the report's exec row.
  */
 import fs from 'node:fs';
 import t from 'tap';
 import { floorIdlePss } from '../src/bench/floor';
 import { renderMarkdown, renderSvg, translationCacheLine, type BenchResult } from '../src/bench/report';
-import { anonExecPssKiB } from '../src/bench/util';
+import { translationCachePssKiB } from '../src/bench/util';
 import { guestArtifacts } from '../src/lib/paths';
 import { detectAccelerator } from '../src/vmm/accel';
 import { TCG_TB_SIZE_MIB } from '../src/vmm/qemu/args';
@@ -15,7 +16,7 @@ import { TCG_TB_SIZE_MIB } from '../src/vmm/qemu/args';
 /** One smaps entry: header line, then the fields that matter here. */
 const mapping = (header: string, pssKiB: number) => `${header}\nSize:              40960 kB\nRss:               ${pssKiB} kB\nPss:               ${pssKiB} kB\nVmFlags: rd wr mr mw me ac sd\n`;
 
-t.test('anonExecPssKiB counts private anonymous executable mappings only', async (t) => {
+t.test('translationCachePssKiB counts the tcg-jit memfd, or private anonymous executable mappings', async (t) => {
   const smaps = [
     mapping('7f5dc5a00000-7f5dc79ff000 rwxp 00000000 00:00 0 ', 32764), // TCG's code_gen_buffer
     mapping('7f5dc0021000-7f5dc4000000 rwxp 00000000 00:00 0', 100), // another, no trailing space
@@ -25,8 +26,16 @@ t.test('anonExecPssKiB counts private anonymous executable mappings only', async
     mapping('7f5da0000000-7f5da0021000 rwxs 00000000 00:01 4242                       /memfd:x (deleted)', 700), // shared
     mapping('7ffd1e3c0000-7ffd1e3e1000 r-xp 00000000 00:00 0                          [vdso]', 4), // named
   ].join('');
-  t.equal(anonExecPssKiB(smaps), 32764 + 100, 'the two rwxp anonymous mappings, nothing else');
-  t.equal(anonExecPssKiB(''), 0, 'nothing mapped, nothing counted');
+  t.equal(translationCachePssKiB(smaps), 32764 + 100, 'the two rwxp anonymous mappings, nothing else');
+  // split-wx=on: one memfd mapped to be run and to be written (each page half in each), and its guard page.
+  const splitWx = [
+    mapping('7f07bc000000-7f07be000000 r-xs 00000000 00:01 6153                       /memfd:tcg-jit (deleted)', 10096),
+    mapping('7f07be000000-7f07bffff000 rw-s 00000000 00:01 6153                       /memfd:tcg-jit (deleted)', 10096),
+    mapping('7f07bffff000-7f07c0000000 ---s 01fff000 00:01 6153                       /memfd:tcg-jit (deleted)', 0),
+    mapping('7f5daffff000-7f5dbffff000 rw-s 00000000 00:01 11090                      /memfd:memory-backend-memfd (deleted)', 39269),
+  ].join('');
+  t.equal(translationCachePssKiB(splitWx), 2 * 10096, 'both mappings of the tcg-jit memfd, not guest RAM');
+  t.equal(translationCachePssKiB(''), 0, 'nothing mapped, nothing counted');
 });
 
 const kernel = guestArtifacts().kernel;
@@ -82,6 +91,9 @@ t.test('the report states what TCG adds per level, with the floor\'s share, and 
   t.match(line, /32 MiB at 1, 31\.9 MiB at 20 running/, 'each level, per container');
   t.match(line, /bare QEMU floor: 32 of its 93\.9 MiB/, "the floor's share");
   t.ok(renderMarkdown(r, 'x.svg').includes(line!), 'the markdown carries it');
+  t.notMatch(line, /measured .* after/, 'a run that did not record its settle time says nothing of it');
+  const settled = translationCacheLine(result({ memory: levels, config: { ...result({}).config, memorySettleMs: 20000 } }));
+  t.match(settled, /measured 20 s after the last container started/, 'how long the containers had idled');
 
   const kvm = result({ accel: 'kvm', memory: levels.map((l) => ({ ...l, translationCacheMiB: {} })) });
   t.equal(translationCacheLine(kvm), null, 'no translation cache measured: no line');

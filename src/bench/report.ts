@@ -73,7 +73,7 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   out.push(`Accelerator **${r.accel.toUpperCase()}** (${r.accelReason}); host kernel ${r.host.kernel}; load average ${r.loadAverage.before} before, ${r.loadAverage.after} after; ${r.otherQemuDuringRun} other QEMU process(es) started by others during the run. Floors: a bare QEMU of the same kernel and image (init = \`reboot -f\` for time, \`sleep\` for memory), and \`node -e 0\` for a Node CLI (CLI calls and that floor run in an engine's environment: PATH and CLEAR_* only).`);
   const c = r.config as Record<string, unknown>;
   out.push('');
-  out.push(`Configuration: ${c.runs} start runs, ${c.cliRuns} CLI runs, ${(c.levels as number[] | undefined)?.join('/') ?? '?'} idle containers, density cap ${c.densityCap}, dd of ${c.ddMiB} MiB, ${c.ioRuns} I/O round(s), ${c.parallel} parallel creates (make bench's defaults are 10, 20, 1/5/10/20, 40, 256 MiB, 1, 10).`);
+  out.push(`Configuration: ${c.runs} start runs, ${c.cliRuns} CLI runs, ${(c.levels as number[] | undefined)?.join('/') ?? '?'} idle containers, density cap ${c.densityCap}, dd of ${c.ddMiB} MiB, ${c.ioRuns} I/O round(s), ${c.parallel} parallel creates (make bench's defaults are 10, 20, 1/5/10/20, 64, 256 MiB, 1, 10).`);
   out.push('');
   out.push(`| measure | ${cols.join(' | ')} |`);
   out.push(`|---|${cols.map(() => '---|').join('')}`);
@@ -155,7 +155,8 @@ export function translationCacheLine(r: BenchResult): string | null {
   if (!levels.length) return null;
   const perLevel = levels.map((l) => `${l.translationCacheMiB!.clear} MiB at ${l.containers}`).join(', ');
   const floor = r.memoryFloorTranslationCacheMiB ? ` (the bare QEMU floor: ${r.memoryFloorTranslationCacheMiB} of its ${r.memoryFloorMiB} MiB)` : '';
-  return `What TCG adds: of clear's host PSS per container, QEMU's translation cache (its anonymous executable memory, \`-accel tcg,tb-size=\`) is ${perLevel} running${floor}. A KVM QEMU generates no code and has none of it.`;
+  const settle = typeof r.config.memorySettleMs === 'number' ? `, measured ${r.config.memorySettleMs / 1000} s after the last container started (an idle clear VM gives back the code it no longer runs)` : '';
+  return `What TCG adds: of clear's host PSS per container, QEMU's translation cache (\`-accel tcg,tb-size=\`) is ${perLevel} running${settle}${floor}. A KVM QEMU generates no code and has none of it.`;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { cpuSecondsOf } from '../lib/proc';
 
 export interface Summary {
   min: number;
@@ -196,34 +197,19 @@ export function pssKiB(pid: number): number {
 
 /** CPU time a process has used so far, user and system, in seconds (0 if gone). */
 export function cpuSeconds(pid: number): number {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return 0;
-  }
-  // Fields after the command name, which may hold spaces and parentheses:
-  // [0] is the state (field 3), utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
-}
-
-let clockTicks: number | undefined;
-/** sysconf(_SC_CLK_TCK), the unit of /proc/PID/stat's times. */
-function clockTicksPerSecond(): number {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  return clockTicks;
+  return cpuSecondsOf(pid) ?? 0;
 }
 
 /**
- * PSS (KiB) of a process's private, anonymous, executable mappings, from
- * the text of /proc/PID/smaps. In QEMU that is TCG's translation cache (the
- * code_gen_buffer, `-accel tcg,tb-size=`, one `rwxp` mapping with no file):
- * the host memory TCG adds to a VM, which a KVM QEMU does not have (no
- * code is generated there, and QEMU maps nothing else executable without a
- * file). A process with none gives 0.
+ * PSS (KiB) of TCG's translation cache (the code_gen_buffer, `-accel
+ * tcg,tb-size=`) from the text of /proc/PID/smaps: the host memory TCG adds
+ * to a VM, which a KVM QEMU does not have. With `split-wx=on` (clear's own
+ * VMs) it is the memfd `tcg-jit`, mapped twice (rw-s and r-xs: each page is
+ * counted half in each, so both are summed); without, one private anonymous
+ * executable (`rwxp`) mapping: QEMU maps nothing else executable without a
+ * file. A process with neither gives 0.
  */
-export function anonExecPssKiB(smaps: string): number {
+export function translationCachePssKiB(smaps: string): number {
   let total = 0;
   let counting = false;
   for (const line of smaps.split('\n')) {
@@ -231,7 +217,7 @@ export function anonExecPssKiB(smaps: string): number {
     const header = /^[0-9a-f]+-[0-9a-f]+ (\S{4}) \S+ \S+ (\d+)\s*(.*)$/.exec(line);
     if (header) {
       const [, perms, inode, file] = header;
-      counting = perms[2] === 'x' && perms[3] === 'p' && inode === '0' && file === '';
+      counting = (perms[2] === 'x' && perms[3] === 'p' && inode === '0' && file === '') || file === '/memfd:tcg-jit (deleted)';
       continue;
     }
     const pss = counting && /^Pss:\s+(\d+) kB/.exec(line);
@@ -240,10 +226,10 @@ export function anonExecPssKiB(smaps: string): number {
   return total;
 }
 
-/** anonExecPssKiB of a live process (0 if it is gone). */
+/** translationCachePssKiB of a live process (0 if it is gone). */
 export function translationCacheKiB(pid: number): number {
   try {
-    return anonExecPssKiB(fs.readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+    return translationCachePssKiB(fs.readFileSync(`/proc/${pid}/smaps`, 'utf8'));
   } catch {
     return 0;
   }

@@ -26,8 +26,9 @@ import type { ExitStatus, PreservedFd } from '../agent/client';
 import { ClearError, messageOf } from '../lib/errors';
 import type { MonitorHooks } from './monitor-api';
 import { debug } from '../lib/log';
+import { DECLINED, idleReclaimDelayMs, watchIdle } from '../sandbox/idle-reclaim';
 import { consoleLogOf, kernelFailure, Sandbox } from '../sandbox/sandbox';
-import type { MachineExit } from '../vmm/hypervisor';
+import type { MachineExit, ReclaimReport } from '../vmm/hypervisor';
 import { qmpControlSocketPath } from '../vmm/qemu/args';
 import { joinCgroup } from './cgroups';
 import { unwireNetwork, wireNetwork } from './network';
@@ -35,6 +36,7 @@ import { vmSizeFor } from './resources';
 import { serveMonitorControl } from './monitor-control';
 import { GUEST_SHARE_MOUNT, SHARE_TAG, stageShare } from './share';
 import { INIT_EXEC_ID, type MonitorRecord, writeMonitorRecord } from './monitor-record';
+import { lockContainer, readRecord } from './state';
 import { native } from '../native';
 import { VM_DIED_EXIT_CODE, closeStdio, exitLike, relayPipes, relayPreserved } from './relay';
 import { attachConsole, type ConsoleRelay } from './terminal';
@@ -80,6 +82,7 @@ class Monitor {
   private record: MonitorRecord;
   private console: ConsoleRelay | null = null;
   private control: { close(): void } | null = null;
+  private idleWatch: { stop(): void } | null = null;
 
   constructor(private readonly params: MonitorParams) {
     this.record = { pid: process.pid, status: 'creating', hostPids: [], runDir: params.runDir };
@@ -88,6 +91,7 @@ class Monitor {
   /** Boots the VM and creates the container, its process held at the barrier. */
   async create(spec: SpecLike): Promise<void> {
     const { stateDir, bundle, id } = this.params;
+    const reclaimDelayMs = idleReclaimDelayMs();
     const rootfs = path.resolve(bundle, spec.root.path);
     // The hooks have run: the namespace has its interfaces now. Its `ip`
     // runs while the share's bind mounts are made, and those while QEMU
@@ -157,6 +161,23 @@ class Monitor {
     const controlSocket = path.join(this.params.runDir, 'control.sock');
     this.control = serveMonitorControl(controlSocket, this.sandbox.agent, id);
     this.save({ status: 'created', controlSocket });
+    this.idleWatch = watchIdle({ machine: this.sandbox.machine, delayMs: reclaimDelayMs, guard: (fn) => this.unlessBusy(fn) });
+  }
+
+  /**
+   * Runs an idle reclaim under the container's lock, unless a command holds
+   * it now or the container is paused: the reclaim stops and continues the
+   * VM, which must neither thaw a paused container nor race `pause`.
+   */
+  private async unlessBusy(fn: () => Promise<ReclaimReport | null>): Promise<ReclaimReport | null | typeof DECLINED> {
+    const root = path.dirname(this.params.stateDir);
+    const lock = await lockContainer(root, this.params.id, { timeoutMs: 0 }).catch(() => undefined);
+    if (!lock) return DECLINED;
+    try {
+      return readRecord(root, this.params.id)?.status === 'paused' ? DECLINED : await fn();
+    } finally {
+      lock.release();
+    }
   }
 
   /** Relays stdio until the container process ends; returns how it ended. */
@@ -220,6 +241,8 @@ class Monitor {
   }
 
   async shutdown(): Promise<void> {
+    this.idleWatch?.stop();
+    this.idleWatch = null;
     this.control?.close();
     this.control = null;
     this.console?.close();

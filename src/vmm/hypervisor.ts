@@ -86,6 +86,19 @@ export interface MachineExit {
   stderrTail: string;
 }
 
+/** What Machine.reclaimIdleMemory gave back. */
+export interface ReclaimReport {
+  /** What was given back, in a few words (for logs). */
+  what: string;
+  /** Host memory that part held before and after (bytes, resident). */
+  residentBefore: number;
+  residentAfter: number;
+  /** How long the guest stood still (ms). */
+  pausedMs: number;
+  /** How long it all took (ms). */
+  tookMs: number;
+}
+
 export interface Machine {
   readonly pid: number;
   /** Resolves when the VMM process has exited, however it ended. */
@@ -93,6 +106,14 @@ export interface Machine {
   status(): Promise<MachineStatus>;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * Gives back host memory the VMM holds only to run faster and rebuilds on
+   * demand (under TCG: code it translated), for a guest that has gone idle.
+   * The guest stands still for a moment and is left running; one that is
+   * not running is not touched. Null where there is nothing to give back
+   * (KVM; a VMM set up otherwise by the caller's own arguments).
+   */
+  reclaimIdleMemory(): Promise<ReclaimReport | null>;
   /** Ask the VMM to quit at once (the guest gets no say), and wait for it. */
   quit(): Promise<MachineExit>;
   /** Last resort: SIGKILL the VMM process, and wait for it. */

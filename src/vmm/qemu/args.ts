@@ -108,8 +108,13 @@ export const DEFAULT_MICROVM_OPTIONS: Readonly<MicrovmOptions> = Object.freeze({
  *   16        118–123   boot 15–26 s (retranslation shows)
  *   8         the agent never became reachable within the boot timeout
  * So 32. Not used under KVM (no translation there).
+ *
+ * split-wx=on: the buffer is a memfd mapped twice (written through one
+ * mapping, run from the other) instead of private memory, so that the host
+ * can free its dead part while the guest is idle (code-cache.ts).
  */
 export const TCG_TB_SIZE_MIB = 32;
+const TCG_ACCEL = `tcg,tb-size=${TCG_TB_SIZE_MIB},split-wx=on`;
 
 /**
  * Kernel command line the driver always puts before the caller's. QEMU
@@ -276,6 +281,8 @@ export interface QemuInvocation {
   fds: FdPass[];
   /** Where QMP listens: <runDir>/qmp.sock. */
   qmpSocket: string;
+  /** TCG's translation cache is ours, in a memfd (TCG_ACCEL): code-cache.ts can trim it. */
+  sharedCodeCache: boolean;
 }
 
 /** The QMP socket path for a run directory. */
@@ -328,7 +335,7 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
   // (e.g. tcg,tb-size=128, a faster start for more memory) replaces ours.
   const ownAccel = !(opts.extraArgs ?? []).includes('-accel');
   if (config.accel.kind === 'kvm') args.push(...(ownAccel ? ['-accel', 'kvm'] : []), '-cpu', 'host');
-  else args.push(...(ownAccel ? ['-accel', `tcg,tb-size=${TCG_TB_SIZE_MIB}`] : []), '-cpu', TCG_CPU);
+  else args.push(...(ownAccel ? ['-accel', TCG_ACCEL] : []), '-cpu', TCG_CPU);
   args.push('-m', `${layout.ramNodeMiB + (layout.pmem?.sizeMiB ?? 0)}M`, '-smp', String(config.vcpus));
   args.push('-object', `memory-backend-memfd,id=mem,size=${layout.ramNodeMiB}M,share=on`);
   if (layout.pmem) {
@@ -422,7 +429,8 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
   }
 
   args.push(...(opts.extraArgs ?? []));
-  return { binary: opts.binary ?? 'qemu-system-x86_64', args, fds, qmpSocket };
+  const sharedCodeCache = config.accel.kind === 'tcg' && ownAccel;
+  return { binary: opts.binary ?? 'qemu-system-x86_64', args, fds, qmpSocket, sharedCodeCache };
 }
 
 /** QEMU sets the process name with prctl(PR_SET_NAME): 15 bytes at most. */

@@ -10,8 +10,9 @@ import * as fs from 'node:fs';
 import { ClearError, messageOf } from '../../lib/errors';
 import { logger } from '../../lib/log';
 import { qemuBinary, setprivPath } from '../../lib/paths';
-import type { Hypervisor, Machine, MachineConfig, MachineExit, MachineStatus } from '../hypervisor';
+import type { Hypervisor, Machine, MachineConfig, MachineExit, MachineStatus, ReclaimReport } from '../hypervisor';
 import { buildQemuArgs, type MicrovmOptions } from './args';
+import { trimCodeCache } from './code-cache';
 import { QmpClient } from './qmp';
 
 const log = logger('qemu');
@@ -34,6 +35,9 @@ export interface QemuHypervisorOptions {
   /** How long quit() waits for QEMU to exit before killing it, before scaling (ms). */
   quitTimeoutMs?: number;
 }
+
+/** How long each step of a translation-cache trim may wait on QEMU, before scaling (ms). */
+const CODE_CACHE_STEP_MS = 500;
 
 /** How many bytes of QEMU's stdout/stderr are kept for error messages. */
 const TAIL_BYTES = 8192;
@@ -127,7 +131,9 @@ export class QemuHypervisor implements Hypervisor {
       );
     }
     log('%s: QMP ready on %s', config.name, inv.qmpSocket);
-    return new QemuMachine(config.name, pid, qmp, exited, quitTimeout);
+    // One vCPU: the translation cache has one region (code-cache.ts).
+    const codeCache = inv.sharedCodeCache && config.vcpus === 1 ? { runDir: config.runDir, stepTimeoutMs: CODE_CACHE_STEP_MS * scale } : null;
+    return new QemuMachine(config.name, pid, qmp, exited, quitTimeout, codeCache);
   }
 }
 
@@ -140,6 +146,7 @@ class QemuMachine implements Machine {
     private readonly qmp: QmpClient,
     readonly exited: Promise<MachineExit>,
     private readonly quitTimeoutMs: number,
+    private readonly codeCache: { runDir: string; stepTimeoutMs: number } | null,
   ) {
     void exited.then((e) => {
       this.exitInfo = e;
@@ -178,6 +185,16 @@ class QemuMachine implements Machine {
 
   async resume(): Promise<void> {
     await this.command('cont');
+  }
+
+  async reclaimIdleMemory(): Promise<ReclaimReport | null> {
+    if (!this.codeCache || this.exitInfo) return null;
+    try {
+      return await trimCodeCache(this.qmp, { pid: this.pid, ...this.codeCache });
+    } catch (err) {
+      if (await this.exitedSoon()) throw this.gone('trim the translation cache');
+      throw this.wrap('trimming the translation cache', err);
+    }
   }
 
   async quit(): Promise<MachineExit> {
