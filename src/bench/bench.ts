@@ -349,7 +349,9 @@ async function main(): Promise<void> {
           for (;;) {
             const n = holders.get(rt.name)?.length ?? 0;
             if (measurePss(rt).totalKiB > budgetKiB) {
-              await sleep(1000);
+              // Over, maybe only until the last ones started have idled
+              // (clear's give their translation cache back then).
+              await sleep(memorySettleMs());
               if (measurePss(rt).totalKiB > budgetKiB) {
                 over = true;
                 break;
