@@ -93,12 +93,13 @@ export function parseInfoJit(text: string): JitInfo {
   return { usedBytes: Number(used[1]), flushes: Number(flushes[1]) };
 }
 
-async function infoJit(qmp: QmpClient): Promise<JitInfo> {
-  return parseInfoJit(await qmp.execute<string>('human-monitor-command', { 'command-line': 'info jit' }));
-}
-
+/** One HMP command through QMP; its answer is the text HMP would print. */
 async function hmp(qmp: QmpClient, line: string): Promise<string> {
   return qmp.execute<string>('human-monitor-command', { 'command-line': line });
+}
+
+async function infoJit(qmp: QmpClient): Promise<JitInfo> {
+  return parseInfoJit(await hmp(qmp, 'info jit'));
 }
 
 export interface TrimOptions {
