@@ -12,7 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { translationCacheKiB } from '../src/bench/util';
-import { IdlePolicy, idleReclaimDelayMs, processCpuMs } from '../src/sandbox/idle-reclaim';
+import { spawn } from 'node:child_process';
+import { DECLINED, IdlePolicy, idleReclaimDelayMs, processCpuMs, watchIdle } from '../src/sandbox/idle-reclaim';
+import type { Machine, ReclaimReport } from '../src/vmm/hypervisor';
 import { detectAccelerator } from '../src/vmm/accel';
 import { QmpClient } from '../src/vmm/qemu/qmp';
 import { parseInfoJit } from '../src/vmm/qemu/code-cache';
@@ -48,6 +50,29 @@ t.test('the policy: reclaim once after the delay idle, again only after work, la
   capped.observe(1000, 0);
   capped.observe(2000, 100);
   t.equal(capped.delayMs, 320_000, 'never beyond 320 s');
+});
+
+t.test('the watcher: asks again after a declined or partial reclaim, at most 3 partial ones in a row', async (t) => {
+  // An idle "VMM": a sleeping process uses no CPU.
+  const idle = spawn('sleep', ['60']);
+  t.teardown(() => idle.kill());
+  const report = (partial: boolean): ReclaimReport => ({ what: 'x', residentBefore: 2, residentAfter: 1, pausedMs: 0, tookMs: 0, partial });
+  const run = async (answers: (ReclaimReport | typeof DECLINED)[]) => {
+    let calls = 0;
+    const machine = { pid: idle.pid!, reclaimIdleMemory: async () => report(true) } as unknown as Machine;
+    const watch = watchIdle({
+      machine,
+      delayMs: 20,
+      checkMs: 20,
+      guard: async () => answers[Math.min(calls++, answers.length - 1)],
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    watch.stop();
+    return calls;
+  };
+  t.equal(await run([report(false)]), 1, 'a whole reclaim: once, while the VM stays idle');
+  t.equal(await run([DECLINED, DECLINED, report(false)]), 3, 'declined twice (paused, or a command held the lock), then done');
+  t.equal(await run([report(true)]), 3, 'partial (the step never came): asked 3 times, then left until the VM is busy again');
 });
 
 t.test('CLEAR_IDLE_RECLAIM_S: seconds, 0 for never, anything else refused naming it', async (t) => {

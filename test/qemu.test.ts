@@ -60,7 +60,9 @@ t.test('args: machine, memory, accelerator, boot', async (t) => {
   t.same(values(args, '-m'), ['256M']);
   t.same(values(args, '-smp'), ['2']);
   t.same(values(args, '-accel'), ['tcg,tb-size=32,split-wx=on'], 'the translation cache in a memfd, which an idle VM gives back');
-  t.equal(buildQemuArgs(cfg(), {}).sharedCodeCache, true, 'ours: code-cache.ts may trim it');
+  t.equal(buildQemuArgs(cfg({ vcpus: 1 }), {}).sharedCodeCache, true, 'ours, one vCPU: code-cache.ts may trim it');
+  t.equal(buildQemuArgs(cfg(), {}).sharedCodeCache, false, 'two vCPUs: a region each, not trimmed');
+  t.equal(buildQemuArgs(cfg({ vcpus: 1 }), { extraArgs: ['-smp', '1,maxcpus=4'] }).sharedCodeCache, false, "a bundle's own -smp: not trimmed");
   t.same(values(args, '-cpu'), ['max,erms=off,fsrm=off'], 'TCG: no byte-at-a-time rep movsb/stosb in the guest');
   for (const f of ['-nodefaults', '-no-user-config', '-no-reboot']) t.ok(args.includes(f), f);
   t.same(values(args, '-display'), ['none']);
@@ -150,10 +152,10 @@ t.test('args: extra arguments (vm.hypervisor.parameters) come after all of clear
   // QEMU uses the first -accel that works: the bundle's must be the only one.
   const tb = buildQemuArgs(cfg(), { extraArgs: ['-accel', 'tcg,tb-size=128'] }).args;
   t.same(values(tb, '-accel'), ['tcg,tb-size=128'], 'an -accel of the bundle\'s replaces ours');
-  t.equal(buildQemuArgs(cfg(), { extraArgs: ['-accel', 'tcg,tb-size=128'] }).sharedCodeCache, false, 'and its translation cache is not ours to trim');
+  t.equal(buildQemuArgs(cfg({ vcpus: 1 }), { extraArgs: ['-accel', 'tcg,tb-size=128'] }).sharedCodeCache, false, 'and its translation cache is not ours to trim');
   t.same(values(tb, '-cpu'), [TCG_CPU], 'the CPU model still follows the detected accelerator');
   t.same(values(buildQemuArgs(cfg({ accel: KVM }), { extraArgs: ['-accel', 'kvm,kernel-irqchip=split'] }).args, '-accel'), ['kvm,kernel-irqchip=split'], 'under KVM too');
-  t.equal(buildQemuArgs(cfg({ accel: KVM }), {}).sharedCodeCache, false, 'KVM translates nothing');
+  t.equal(buildQemuArgs(cfg({ accel: KVM, vcpus: 1 }), {}).sharedCodeCache, false, 'KVM translates nothing');
 });
 
 t.test('args: no network, no graphics, no default devices', async (t) => {

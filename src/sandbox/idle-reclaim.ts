@@ -25,6 +25,8 @@ const MAX_DELAY_MS = 320_000;
 export const IDLE_CHECK_MS = 5_000;
 /** Below this share of one CPU the VMM counts as idle (an idle clear VM's QEMU uses ~0.1 %). */
 const IDLE_CPU_FRACTION = 0.02;
+/** Partial reclaims in a row before the VM counts as reclaimed until it is busy again. */
+const MAX_PARTIAL = 3;
 /** Busy again within this many delays of a reclaim: the reclaim came too early. */
 const TOO_EARLY_DELAYS = 3;
 
@@ -100,14 +102,18 @@ export function watchIdle(o: IdleReclaimOptions): { stop(): void } {
   if (o.delayMs <= 0) return { stop: () => {} };
   const policy = new IdlePolicy(o.delayMs);
   let running = false;
+  let partials = 0;
   const tick = async () => {
     const cpu = processCpuMs(o.machine.pid);
     if (cpu === null || running || !policy.observe(Date.now(), cpu)) return;
     running = true;
-    let declined = false;
+    let again = false;
     try {
       const report = await o.guard(() => o.machine.reclaimIdleMemory());
-      declined = report === DECLINED;
+      // Declined, or only partly done: asked again at the next check (a
+      // partial one at most MAX_PARTIAL times in a row).
+      partials = report !== DECLINED && report?.partial ? partials + 1 : 0;
+      again = report === DECLINED || (partials > 0 && partials < MAX_PARTIAL);
       if (report && report !== DECLINED) {
         debug(
           'reclaim',
@@ -118,7 +124,7 @@ export function watchIdle(o: IdleReclaimOptions): { stop(): void } {
       debug('reclaim', `not done: ${messageOf(err)}`);
     } finally {
       running = false;
-      if (!declined) policy.reclaimed(Date.now(), processCpuMs(o.machine.pid) ?? 0);
+      if (!again) policy.reclaimed(Date.now(), processCpuMs(o.machine.pid) ?? 0);
     }
   };
   const timer = setInterval(() => void tick(), o.checkMs ?? IDLE_CHECK_MS);

@@ -97,6 +97,8 @@ export interface ReclaimReport {
   pausedMs: number;
   /** How long it all took (ms). */
   tookMs: number;
+  /** Only part of it could be given back this time: worth asking again soon. */
+  partial: boolean;
 }
 
 export interface Machine {

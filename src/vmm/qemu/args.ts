@@ -281,7 +281,7 @@ export interface QemuInvocation {
   fds: FdPass[];
   /** Where QMP listens: <runDir>/qmp.sock. */
   qmpSocket: string;
-  /** TCG's translation cache is ours, in a memfd (TCG_ACCEL): code-cache.ts can trim it. */
+  /** TCG's translation cache is ours, in a memfd (TCG_ACCEL), one region (one vCPU): code-cache.ts can trim it. */
   sharedCodeCache: boolean;
 }
 
@@ -429,7 +429,10 @@ export function buildQemuArgs(config: MachineConfig, opts: QemuArgsOptions = {})
   }
 
   args.push(...(opts.extraArgs ?? []));
-  const sharedCodeCache = config.accel.kind === 'tcg' && ownAccel;
+  // With more than one possible vCPU QEMU splits the cache into regions and
+  // `info jit` no longer marks where the live code ends (code-cache.ts): a
+  // bundle's own -smp (e.g. maxcpus=) keeps its cache whole.
+  const sharedCodeCache = config.accel.kind === 'tcg' && ownAccel && config.vcpus === 1 && !(opts.extraArgs ?? []).includes('-smp');
   return { binary: opts.binary ?? 'qemu-system-x86_64', args, fds, qmpSocket, sharedCodeCache };
 }
 

@@ -30,7 +30,11 @@
  * With one vCPU QEMU has one region in the buffer and `info jit`'s "gen code
  * size" is the write position; with more, each vCPU writes its own region
  * and that figure no longer says where the live code ends: only one-vCPU
- * machines are trimmed.
+ * machines are trimmed (args.ts, sharedCodeCache).
+ *
+ * (Checked against Debian's QEMU 7.2 source: the flush comes from the
+ * gdbstub reporting the step's stop, `gdb_vm_state_change`; a step cut
+ * short by an interrupt flushes nothing, and the trim is then partial.)
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -138,6 +142,7 @@ export async function trimCodeCache(qmp: QmpClient, o: TrimOptions): Promise<Rec
   const pausedMs = Date.now() - paused;
   return {
     what: flushed ? 'translation cache, flushed' : 'translation cache, not flushed',
+    partial: !flushed,
     residentBefore: before.residentBytes,
     residentAfter: codeCacheMapping(o.pid)?.residentBytes ?? 0,
     pausedMs,
@@ -161,8 +166,10 @@ async function waitForFlush(qmp: QmpClient, flushesBefore: number, timeoutMs: nu
 
 /**
  * Opens a gdbstub, steps one instruction and detaches: QEMU flushes the
- * translation cache when stepping is switched on and again when it is
- * switched off. The stub is closed again whatever happened; the guest runs
+ * translation cache when the stub reports the step's stop (a trap, "T05");
+ * true when it did. A guest waiting in HLT steps only at its next
+ * interrupt: if none comes in time the step is cut short (0x03), which
+ * flushes nothing. The stub is closed again whatever happened; the guest runs
  * again after the detach (a stub that lost its client leaves the guest
  * stopped: the caller's `stop`/`cont` that follows covers that).
  *
@@ -183,7 +190,8 @@ async function flushThroughGdbStub(qmp: QmpClient, o: TrimOptions): Promise<bool
       gdb.send('s');
       // An idle vCPU waits in HLT: the step ends at its next interrupt, or
       // is cut short by ours (0x03) if none comes.
-      if (!(await gdb.waitFor((p) => p.startsWith('T05'), 0, o.stepTimeoutMs / 4))) {
+      const stepped = await gdb.waitFor((p) => p.startsWith('T05'), 0, o.stepTimeoutMs / 4);
+      if (!stepped) {
         const seen = gdb.packets.length;
         gdb.interrupt();
         if (!(await gdb.waitFor((p) => /^[TS]/.test(p), seen, o.stepTimeoutMs))) throw new Error(`the gdbstub never reported a stop (it said ${gdb.said()})`);
@@ -191,7 +199,7 @@ async function flushThroughGdbStub(qmp: QmpClient, o: TrimOptions): Promise<bool
       const seen = gdb.packets.length;
       gdb.send('D');
       if (!(await gdb.waitFor((p) => p === 'OK', seen, o.stepTimeoutMs))) throw new Error(`the gdbstub did not detach (it said ${gdb.said()})`);
-      return true;
+      return stepped;
     } finally {
       gdb.close();
     }

@@ -131,8 +131,7 @@ export class QemuHypervisor implements Hypervisor {
       );
     }
     log('%s: QMP ready on %s', config.name, inv.qmpSocket);
-    // One vCPU: the translation cache has one region (code-cache.ts).
-    const codeCache = inv.sharedCodeCache && config.vcpus === 1 ? { runDir: config.runDir, stepTimeoutMs: CODE_CACHE_STEP_MS * scale } : null;
+    const codeCache = inv.sharedCodeCache ? { runDir: config.runDir, stepTimeoutMs: CODE_CACHE_STEP_MS * scale } : null;
     return new QemuMachine(config.name, pid, qmp, exited, quitTimeout, codeCache);
   }
 }
