@@ -127,6 +127,12 @@ const laterMeasures = [
     panel: /a program run from the rootfs by a shell/,
   },
   {
+    key: 'execIdleMs',
+    label: /idle for/,
+    row: /^\| `exec` `true` in a container idle for a while since its start \(clear: the first command after its VM gave back its translation cache\), ms \(median \(min–max\), one per memory level\) \| 456 \(410–620\) \| error¹ \| — \|$/m,
+    panel: null,
+  },
+  {
     key: 'parallelEachMs',
     label: /each create's own time/,
     row: /^\| … each create's own time, ms \(median \(min–max\) of 10\) \| 456 \(410–620\) \| error¹ \| — \|$/m,

@@ -313,6 +313,18 @@ async function main(): Promise<void> {
           entry.idleCpuPercent = await measureIdleCpu(live.filter((rt) => !rec.failed(rt.name, 'memory')));
           log(`  host CPU per idle container over ${CFG.idleCpuS} s: ${JSON.stringify(entry.idleCpuPercent)} % of a CPU`);
         }
+        // What idling costs the next command: an exec in the level's last
+        // container, idle since its start (for clear: after its VM gave its
+        // translation cache back, so the exec's code is translated anew).
+        for (const rt of live.filter((r) => !rec.failed(r.name, 'memory'))) {
+          const idle = holders.get(rt.name)?.at(-1);
+          if (!idle) continue;
+          await rec.measure(rt.name, ['execIdleMs'], async () => {
+            const o = await exec(rt.bin, argv(rt, 'exec', idle.id, 'true'), undefined, { env: engineEnv() });
+            if (o.code !== 0) throw failure(`${rt.name} exec after idling`, o);
+            return [o.ms];
+          });
+        }
         memory.push(entry);
         log(`  ${level} containers (load ${loadavg()}): ${JSON.stringify(entry.perContainerMiB)} MiB PSS per container`);
         if (level === Math.min(...CFG.levels)) {
@@ -483,7 +495,7 @@ async function main(): Promise<void> {
   const others = qemuProcesses().filter((p) => !qemuBefore.has(p.pid) && !leftovers.includes(p));
   fs.rmSync(tmp, { recursive: true, force: true });
 
-  const measures = ['runFirstOutputMs', 'runTotalMs', 'createStartDeleteMs', 'stateMs', 'execMs', 'versionMs', 'stdoutMiBps', 'readMiBps', 'spawnMs', 'untarS', 'parallelCreateMs', 'parallelEachMs'];
+  const measures = ['runFirstOutputMs', 'runTotalMs', 'createStartDeleteMs', 'stateMs', 'execMs', 'execIdleMs', 'versionMs', 'stdoutMiBps', 'readMiBps', 'spawnMs', 'untarS', 'parallelCreateMs', 'parallelEachMs'];
   const result: BenchResult = {
     date: new Date().toISOString(),
     accel: accel.kind,

@@ -88,6 +88,10 @@ export function renderMarkdown(r: BenchResult, svgName: string): string {
   if (r.runtimes.some((rt) => r.measures[rt]?.execMs)) {
     row(`\`exec\` \`true\` in a running container, ms (min / median / max of ${r.config.cliRuns})`, 'execMs', 'mmm');
   }
+  if (r.runtimes.some((rt) => r.measures[rt]?.execIdleMs)) {
+    const idleS = typeof r.config.memorySettleMs === 'number' ? `${r.config.memorySettleMs / 1000} s` : 'a while';
+    row(`\`exec\` \`true\` in a container idle for ${idleS} since its start (clear: the first command after its VM gave back its translation cache), ms (median (min–max), one per memory level)`, 'execIdleMs', 'median');
+  }
   row(`\`run\` \`echo hi\` → first output, ms (median (min–max) of ${r.config.runs})`, 'runFirstOutputMs', 'median', `${cell(r.measures['qemu floor']?.runFirstOutputMs, 'median')} (bare QEMU boot → exit)`);
   row(`\`run\` \`echo hi\` → exit, ms`, 'runTotalMs', 'median');
   row(`create → start → delete of \`true\`, ms`, 'createStartDeleteMs', 'median');
