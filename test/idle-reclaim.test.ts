@@ -96,6 +96,22 @@ const h = new CliHarness('reclaim');
 t.teardown(() => h.cleanup());
 
 whenGuestBuilt(t, () => {
+  t.test('a bad CLEAR_IDLE_RECLAIM_S: run refuses, naming it, and nothing is left', async (t) => {
+    const id = 'badvar';
+    h.ids.add(id);
+    const saved = { ...process.env };
+    t.teardown(() => {
+      process.env = saved;
+      h.clear(['delete', '--force', id]);
+    });
+    process.env.CLEAR_IDLE_RECLAIM_S = 'soon';
+    const r = h.clear(['run', '-d', '--bundle', h.bundle('bundle', ['sleep', '1000']), id]);
+    process.env = { ...saved };
+    t.not(r.code, 0, 'run fails');
+    t.match(r.stderr, /CLEAR_IDLE_RECLAIM_S=soon: must be the seconds a VM is idle/, 'naming the variable');
+    t.same(h.leftovers(), [], 'no container, VM, process or state left');
+  });
+
   t.test('an idle container gives its translation cache back, and goes on working', async (t) => {
     const id = 'idle';
     h.ids.add(id);
